@@ -1,0 +1,1 @@
+"""LISTENING and ACTING: responses, sentiment, insights, the loop, and the service itself."""

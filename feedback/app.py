@@ -1,0 +1,59 @@
+"""The composition root: the only place that wires everything together."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from feedback import jobs
+from feedback.config import load_settings
+from feedback.extensions import api, bootstrap, csrf, db, login_manager, migrate
+from feedback.json import DecimalJSONProvider
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the service. ``config`` overrides environment settings (see ``feedback.config``)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.json_provider_class = DecimalJSONProvider
+    app.json = DecimalJSONProvider(app)
+    app.config.update(load_settings(Path(app.instance_path), config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    api.init_app(app)
+    jobs.init_app(app)
+    _tune_sqlite(app)
+
+    import feedback.auth.access  # noqa: F401 - registers the login user loader
+    import feedback.models  # noqa: F401 - registers every table on the shared metadata
+    from feedback import api as api_layer, cli, web
+
+    api_layer.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web process read while the worker writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _tune_sqlite(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)

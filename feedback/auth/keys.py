@@ -1,0 +1,65 @@
+"""API keys: created once and shown once, stored as a SHA-256 digest, found by prefix.
+
+A key reads ``sk_<prefix>_<secret>`` (``pk_`` for public keys). The secret is
+256 random bits, so a fast digest is as safe as a slow password hash here and
+costs microseconds per request instead of milliseconds.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback.auth.models import ApiKey, KeyKind, User
+from surveys.db import utcnow
+
+KIND_PREFIX = {KeyKind.SECRET: "sk", KeyKind.PUBLIC: "pk"}
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write on every request
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, name: str, kind: KeyKind, created_by: User | None = None,
+               allowed_origins: Sequence[str] = ()) -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the plaintext key, which is never stored."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("name: give the key a name of 1 to 100 characters")
+    prefix = f"{KIND_PREFIX[kind]}_{secrets.token_hex(6)}"
+    plaintext = f"{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(name=name, kind=kind, prefix=prefix, digest=_digest(plaintext),
+                 created_by_id=created_by.id if created_by else None, allowed_origins=list(allowed_origins))
+    session.add(key)
+    session.flush()
+    return key, plaintext
+
+
+def authenticate_key(session: Session, plaintext: str) -> ApiKey | None:
+    """The active key matching ``plaintext``, or None. Marks it used (at most once a minute)."""
+    prefix, sep, _ = plaintext.rpartition("_")
+    if not sep or len(prefix) > 32:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or not key.active or not hmac.compare_digest(key.digest, _digest(plaintext)):
+        return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+    return key
+
+
+def revoke_key(session: Session, key: ApiKey) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    session.flush()
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc())))

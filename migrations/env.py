@@ -1,0 +1,53 @@
+"""Alembic environment for Flask-Migrate: runs inside the app, against its one database."""
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+
+def _engine():
+    return current_app.extensions["migrate"].db.engine
+
+
+def _metadata():
+    return current_app.extensions["migrate"].db.metadata
+
+
+config.set_main_option(
+    "sqlalchemy.url", _engine().url.render_as_string(hide_password=False).replace("%", "%%")
+)
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL to stdout instead of running it (``flask db upgrade --sql``)."""
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=_metadata(),
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def skip_empty_revisions(context, revision, directives):
+        # `flask db migrate` with nothing to do writes no empty revision.
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", skip_empty_revisions)
+    with _engine().connect() as connection:
+        context.configure(connection=connection, target_metadata=_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

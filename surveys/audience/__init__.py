@@ -1,0 +1,1 @@
+"""Audience: accounts, contacts, their upserts, CSV import and erasure."""

@@ -1,0 +1,1 @@
+"""Delivery: getting a message to a person (email transports today; invitations later)."""
