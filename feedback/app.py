@@ -44,6 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT (releasing the outer one
+    # commits): turn it off and let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the web process read while the worker writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -52,8 +55,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
+    # instead of one failing with "database is locked" when it upgrades its lock.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _tune_sqlite(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
+        event.listen(db.engine, "begin", _sqlite_begin)

@@ -43,9 +43,10 @@ def create_key(session: Session, name: str, kind: KeyKind, created_by: User | No
 
 def authenticate_key(session: Session, plaintext: str) -> ApiKey | None:
     """The active key matching ``plaintext``, or None. Marks it used (at most once a minute)."""
-    prefix, sep, _ = plaintext.rpartition("_")
-    if not sep or len(prefix) > 32:
+    parts = plaintext.split("_", 2)  # the secret part may itself contain "_"
+    if len(parts) != 3 or len(plaintext) > 200:
         return None
+    prefix = f"{parts[0]}_{parts[1]}"
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None or not key.active or not hmac.compare_digest(key.digest, _digest(plaintext)):
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -62,6 +62,29 @@ def validate_attributes(value: dict[str, Any]) -> None:
         raise ValidationError(f"Larger than {ATTRIBUTES_MAX_BYTES} bytes once encoded ({size}).")
 
 
+class _BlankIsNone:
+    """Mixin: a value that deserialises to None (blank text) skips the validators."""
+
+    def _validate(self, value):
+        if value is not None:
+            super()._validate(value)
+
+
+class Money(fields.Decimal):
+    """A non-negative amount rounded to cents; a huge value is "too large", not "not a number"."""
+
+    CENTS = Decimal("0.01")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, allow_nan=False, as_string=False,
+                         validate=validate.Range(min=0, max=ARR_MAX), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)  # no places: never overflows
+        self._validate(number)  # range first, so quantize below cannot fail
+        return number.quantize(self.CENTS, rounding=ROUND_HALF_UP)
+
+
 class ExternalId(fields.String):
     """The id a CRM or product gives a record: 1 to 255 printable characters, trimmed."""
 
@@ -75,7 +98,7 @@ class ExternalId(fields.String):
         return text.strip()
 
 
-class Label(fields.String):
+class Label(_BlankIsNone, fields.String):
     """A short optional text such as a plan or segment name; blank means none."""
 
     def __init__(self, max_length: int = LABEL_MAX, **kwargs: Any) -> None:
@@ -90,7 +113,7 @@ class Label(fields.String):
         return text or None
 
 
-class OptionalEmail(fields.Email):
+class OptionalEmail(_BlankIsNone, fields.Email):
     """An email address, lower-cased domain; blank means none."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -123,9 +146,7 @@ class AccountLoadSchema(Schema):
                          metadata={"description": "Company name."})
     plan = Label(metadata={"description": "Plan or tier, e.g. 'pro'."})
     segment = Label(metadata={"description": "Segment, e.g. 'enterprise' or 'smb'."})
-    arr = fields.Decimal(allow_none=True, places=2, allow_nan=False, as_string=False,
-                         validate=validate.Range(min=0, max=ARR_MAX),
-                         metadata={"description": "Annual recurring revenue, in the workspace currency."})
+    arr = Money(metadata={"description": "Annual recurring revenue, in the workspace currency."})
     csm_email = OptionalEmail(metadata={"description": "Email of the account's customer success manager."})
     renewal_date = fields.Date(allow_none=True, metadata={"description": "Next renewal, YYYY-MM-DD."})
     attributes = Attributes(metadata={"description": "Extra fields as a JSON object (at most 5 levels, 16 KB)."})

@@ -118,7 +118,7 @@ def account_ids_by_external_id(session: Session, external_ids: Iterable[str]) ->
     if not wanted:
         return {}
     rows = session.execute(select(Account.external_id, Account.id).where(Account.external_id.in_(wanted)))
-    return dict(rows.tuples())
+    return {external_id: pk for external_id, pk in rows}
 
 
 def _contact_values(row: Mapping[str, Any], account_ids: Mapping[str, int]) -> dict[str, Any]:
@@ -142,9 +142,10 @@ def _resolve_unsubscribe(session: Session, rows: list[dict[str, Any]]) -> None:
     if not flagged:
         return
     ids = [r["external_id"] for r in flagged]
-    since = dict(session.execute(
-        select(Contact.external_id, Contact.unsubscribed_at).where(Contact.external_id.in_(ids))
-    ).tuples())
+    since = {
+        external_id: at for external_id, at in session.execute(
+            select(Contact.external_id, Contact.unsubscribed_at).where(Contact.external_id.in_(ids)))
+    }
     now = utcnow()
     for row in flagged:
         wanted = row.pop("unsubscribed")

@@ -1,0 +1,1 @@
+"""The demo workspace a newcomer sees on first run: accounts, contacts, teammates, a key."""
