@@ -1,8 +1,19 @@
-"""The server-rendered web UI."""
+"""The server-rendered web UI: login, team, API keys, accounts, CSV import, outbox.
+
+Every page works without JavaScript (forms are plain GET/POST with a CSRF
+token); Bootstrap's script only adds the collapsing navbar, dropdowns and the
+copy buttons. Every asset is served by the service itself.
+"""
 from __future__ import annotations
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    """Register the ``web`` blueprint, its template helpers and the HTML error pages."""
+    from feedback.web import accounts, errors, filters, imports, keys, login, outbox, users  # noqa: F401
+    from feedback.web.blueprint import bp
+
+    app.register_blueprint(bp)
+    filters.init_app(app)
+    errors.init_app(app)
