@@ -56,9 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
-    # instead of one failing with "database is locked" when it upgrades its lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN")
 
 
 def _tune_sqlite(app: Flask) -> None:

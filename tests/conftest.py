@@ -34,7 +34,8 @@ PASSWORD = "correct horse battery"
 
 
 def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # Outside xdist, the pid keeps two people's runs on one server from dropping each other's database.
+    return os.environ.get("PYTEST_XDIST_WORKER") or f"main{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
