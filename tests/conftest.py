@@ -7,6 +7,7 @@ each xdist worker gets a database of its own (``feedback_test_gw0`` ...).
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import socket
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -106,10 +109,34 @@ def _schema(app_config) -> None:
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    The ``app`` fixture keeps an app context open for the test's own database work;
+    Flask would reuse it for test-client requests, sharing ``g`` (Flask-Login's user,
+    the CSRF token, the API principal) and the database session between requests
+    and with the test. Running each request in a copied ``contextvars`` context with
+    no current app context gives it a fresh ``g`` and session, torn down afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return super(IsolatedClient, self).open(*args, **kwargs)
+        # End the test's transaction on both sides of the request: the request sees what
+        # the test wrote, and the test's next read sees what the request wrote.
+        db.session.commit()
+        response = contextvars.copy_context().run(run)
+        db.session.expire_all()
+        db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app(app_config, _schema):
     """The app, its tables emptied after the test."""
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -4,26 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from feedback.auth.roles import Role
 from surveys.db import db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Empty ``g`` after every request, as production's per-request app context does.
-
-    The shared ``app`` fixture keeps one app context open for the whole test,
-    and Flask reuses it for every test-client request, so ``g`` would carry one
-    request's caller into the next: the principal cached by
-    ``feedback.auth.access``, Flask-Login's user, flask-wtf's CSRF token.
-    """
-    @app.teardown_request
-    def _forget(_exc: BaseException | None) -> None:
-        for name in list(g):
-            g.pop(name)
 
 
 @pytest.fixture

@@ -2,25 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from feedback.auth.roles import Role
 from tests.conftest import PASSWORD, csrf_token_from
-
-
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Forget per-request state after every request, as production does.
-
-    The shared ``app`` fixture keeps one app context open for the whole test and
-    the test client reuses it, so ``g`` would otherwise carry Flask-Login's user
-    past a logout or a deactivation, and Flask-WTF's CSRF token from one
-    client's session into another's.
-    """
-    @app.teardown_request
-    def _forget(_exc: BaseException | None) -> None:
-        for name in ("_login_user", "principal", "csrf_token"):
-            g.pop(name, None)
 
 
 @pytest.fixture(autouse=True)
