@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextvars
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time

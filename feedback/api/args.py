@@ -13,10 +13,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from feedback.extensions import db
-from surveys.audience.erasure import TOMBSTONE_PREFIX
 from surveys.audience.models import EMAIL_MAX, EXTERNAL_ID_MAX, LABEL_MAX
 from surveys.audience.schemas import ARR_MAX, AccountLoadSchema, ContactLoadSchema, ExternalId
 from surveys.audience.services import account_ids_by_external_id
@@ -58,12 +57,6 @@ class AccountRowSchema(_StorableAttributes, AccountLoadSchema):
 
 class ContactRowSchema(_StorableAttributes, ContactLoadSchema):
     """One contact of a PUT or batch body."""
-
-    @validates("external_id")
-    def _not_a_tombstone(self, value: str, **kwargs: Any) -> None:
-        # Erased contacts keep their row under an opaque id; writing to it would revive a person.
-        if value.startswith(TOMBSTONE_PREFIX):
-            raise ValidationError(f"Ids starting with {TOMBSTONE_PREFIX!r} are reserved for erased contacts.")
 
 
 class AccountPutSchema(AccountRowSchema):

@@ -92,13 +92,13 @@ def discard(upload: Upload) -> None:
     upload.path.with_suffix(".json").unlink(missing_ok=True)
 
 
-@bp.get("/accounts/import")
+@bp.get("/imports")
 @requires(Permission.WRITE_AUDIENCE)
 def import_upload():
     return render_template("web/imports/new.html", form=ImportUploadForm(), expected=EXPECTED_COLUMNS)
 
 
-@bp.post("/accounts/import")
+@bp.post("/imports")
 @requires(Permission.WRITE_AUDIENCE)
 def import_preview():
     form = ImportUploadForm()
@@ -112,7 +112,7 @@ def import_preview():
                            expected=EXPECTED_COLUMNS[upload.kind])
 
 
-@bp.post("/accounts/import/<upload_id>")
+@bp.post("/imports/<upload_id>")
 @requires(Permission.WRITE_AUDIENCE)
 def import_run(upload_id: str):
     upload = load_upload(upload_id)

@@ -14,9 +14,10 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates
 
-from surveys.audience.models import EMAIL_MAX, EXTERNAL_ID_MAX, LABEL_MAX, LOCALE_MAX, NAME_MAX
+from surveys.audience.erasure import TOMBSTONE_PREFIX
+from surveys.audience.models import EMAIL_MAX, EXTERNAL_ID_MAX, LABEL_MAX, NAME_MAX
 
 ARR_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
 ATTRIBUTES_MAX_DEPTH = 5
@@ -163,6 +164,12 @@ class ContactLoadSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @validates("external_id")
+    def _not_a_tombstone(self, value: str, **kwargs: Any) -> None:
+        # Erased contacts keep their row under an opaque id; writing to it would revive a person.
+        if value.startswith(TOMBSTONE_PREFIX):
+            raise ValidationError(f"Ids starting with {TOMBSTONE_PREFIX!r} are reserved for erased contacts.")
 
     external_id = ExternalId(required=True, metadata={"description": "The person's id in your product; unique."})
     account_external_id = ExternalId(allow_none=True, metadata={

@@ -144,7 +144,7 @@ def _admin_pages(page, base: str, shots_dir, suffix: str) -> None:
     shot(page, shots_dir / f"users-{suffix}.png")
     page.goto(f"{base}/keys")
     shot(page, shots_dir / f"keys-{suffix}.png")
-    page.goto(f"{base}/accounts/import")
+    page.goto(f"{base}/imports")
     csv = ("external_id;name;plan;arr;renewal_date;industry\n"
            "crm-900;Zürich Präzision AG;pro;56000;2026-11-30;manufacturing\n"
            "crm-901;=HYPERLINK(\"http://x\",\"y\");starter;lots;2026-02-30;retail\n"

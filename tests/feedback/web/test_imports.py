@@ -30,15 +30,15 @@ def _accounts() -> int:
 
 
 def _upload(client, content: bytes, kind: str = "accounts", filename: str = "accounts.csv", skip_invalid: bool = False):
-    token = csrf_token_from(client.get("/accounts/import").get_data(as_text=True))
+    token = csrf_token_from(client.get("/imports").get_data(as_text=True))
     data = {"kind": kind, "file": (io.BytesIO(content), filename), "csrf_token": token}
     if skip_invalid:
         data["skip_invalid"] = "y"
-    return client.post("/accounts/import", data=data, content_type="multipart/form-data")
+    return client.post("/imports", data=data, content_type="multipart/form-data")
 
 
 def _run_url(html: str) -> str:
-    return re.search(r'action="(/accounts/import/[0-9a-f]{32})"', html).group(1)
+    return re.search(r'action="(/imports/[0-9a-f]{32})"', html).group(1)
 
 
 def _run(client, preview_html: str, skip_invalid: bool = False):
@@ -49,7 +49,7 @@ def _run(client, preview_html: str, skip_invalid: bool = False):
 
 
 def test_upload_page_is_an_accessible_form(manager_client):
-    html = manager_client.get("/accounts/import").get_data(as_text=True)
+    html = manager_client.get("/imports").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in html and '<label class="form-label" for="file">' in html
     assert "<legend" in html and 'for="skip_invalid"' in html
     assert "account_external_id" in html  # the expected columns are listed
@@ -140,15 +140,15 @@ def test_contacts_import_checks_their_accounts(manager_client, make_account):
 
 
 def test_no_file_is_422_naming_the_field(manager_client):
-    token = token_for(manager_client, "/accounts/import")
-    response = manager_client.post("/accounts/import", data={"kind": "accounts", "csrf_token": token},
+    token = token_for(manager_client, "/imports")
+    response = manager_client.post("/imports", data={"kind": "accounts", "csrf_token": token},
                                    content_type="multipart/form-data")
     assert response.status_code == 422 and 'id="file-error"' in response.get_data(as_text=True)
 
 
 def test_unknown_kind_is_422(manager_client):
-    token = token_for(manager_client, "/accounts/import")
-    response = manager_client.post("/accounts/import", content_type="multipart/form-data",
+    token = token_for(manager_client, "/imports")
+    response = manager_client.post("/imports", content_type="multipart/form-data",
                                    data={"kind": "users", "file": (io.BytesIO(GOOD), "a.csv"), "csrf_token": token})
     assert response.status_code == 422 and 'id="kind-error"' in response.get_data(as_text=True)
 
@@ -157,14 +157,14 @@ def test_unknown_kind_is_422(manager_client):
 def test_readers_cannot_import(signed_in, role):
     client, _user = signed_in(role)
     token = token_for(client)
-    assert client.get("/accounts/import").status_code == 403
-    response = client.post("/accounts/import", content_type="multipart/form-data",
+    assert client.get("/imports").status_code == 403
+    response = client.post("/imports", content_type="multipart/form-data",
                            data={"kind": "accounts", "file": (io.BytesIO(GOOD), "a.csv"), "csrf_token": token})
     assert response.status_code == 403 and _accounts() == 0
 
 
 def test_upload_without_csrf_is_400(manager_client):
-    response = manager_client.post("/accounts/import", content_type="multipart/form-data",
+    response = manager_client.post("/imports", content_type="multipart/form-data",
                                    data={"kind": "accounts", "file": (io.BytesIO(GOOD), "a.csv")})
     assert response.status_code == 400
 
@@ -174,8 +174,8 @@ def test_someone_elses_or_a_made_up_upload_is_404(signed_in, manager_client):
     other, _user = signed_in(Role.ADMIN)
     token = token_for(other)
     assert other.post(_run_url(preview), data={"csrf_token": token}).status_code == 404
-    assert other.post("/accounts/import/" + "0" * 32, data={"csrf_token": token}).status_code == 404
-    assert other.post("/accounts/import/..secret_key", data={"csrf_token": token}).status_code == 404
+    assert other.post("/imports/" + "0" * 32, data={"csrf_token": token}).status_code == 404
+    assert other.post("/imports/..secret_key", data={"csrf_token": token}).status_code == 404
     assert _accounts() == 0
 
 
@@ -190,9 +190,9 @@ def test_a_file_that_is_not_csv_is_refused_politely(manager_client):
 
 
 def test_an_oversized_upload_is_a_friendly_413(app, manager_client):
-    token = token_for(manager_client, "/accounts/import")
+    token = token_for(manager_client, "/imports")
     app.config["MAX_CONTENT_LENGTH"] = 1024
-    response = manager_client.post("/accounts/import", content_type="multipart/form-data",
+    response = manager_client.post("/imports", content_type="multipart/form-data",
                                    data={"kind": "accounts", "file": (io.BytesIO(GOOD * 100), "big.csv"),
                                          "csrf_token": token})
     assert response.status_code == 413 and "That file is too large" in response.get_data(as_text=True)

@@ -56,3 +56,8 @@ def test_attributes_too_large_are_refused():
 def test_values_are_trimmed_and_blank_labels_are_none():
     loaded, _ = load_lenient(AccountLoadSchema(), {"external_id": "  acme ", "name": " Acme ", "plan": "  ", "csm_email": "Kim@CS.Example.com"})
     assert loaded == {"external_id": "acme", "name": "Acme", "plan": None, "csm_email": "Kim@cs.example.com"}
+
+
+def test_tombstone_ids_of_erased_contacts_cannot_be_written():
+    _, errors = load_lenient(ContactLoadSchema(), {"external_id": "erased-0a1b2c", "email": "back@example.com"})
+    assert "reserved for erased contacts" in errors["external_id"][0]
