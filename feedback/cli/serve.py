@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from feedback.cli.demo import send_demo_invitations
 from feedback.demo.seed import load_login, save_login, seed_demo
 from surveys.db import db
 
@@ -72,6 +73,7 @@ def serve(host: str, port: int, no_worker: bool, no_demo: bool) -> None:
         if login is not None:
             db.session.commit()
             save_login(Path(app.instance_path), login)
+            send_demo_invitations()
             click.echo("Seeded the demo workspace.", err=True)
     db.session.remove()
     redis_url = app.extensions["rq"].url  # starts the embedded Redis when REDIS_URL is unset
