@@ -60,7 +60,7 @@ class AccountItem(MethodView):
         `attributes` merge key by key (a null value removes the key). Sending the
         same body twice changes nothing, not even `updated_at`.
         """
-        result = upsert_accounts(db.session, [id_for_put(external_id, body)])
+        result = upsert_accounts(db.session, [id_for_put(external_id, body)], keep_records=True)
         db.session.commit()
         account = result.records[0]
         if result.created:

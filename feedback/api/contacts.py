@@ -72,7 +72,7 @@ class ContactItem(MethodView):
         if row["external_id"].startswith(TOMBSTONE_PREFIX):
             unprocessable("path", "external_id", f"Ids starting with {TOMBSTONE_PREFIX!r} are reserved.")
         try:
-            result = upsert_contacts(db.session, [row])
+            result = upsert_contacts(db.session, [row], keep_records=True)
         except UnknownAccount as err:
             db.session.rollback()
             unprocessable("json", "account_external_id", str(err))

@@ -80,3 +80,22 @@ def test_timestamps_are_aware_utc(session, make_account):
     session.expire_all()
     fresh = session.get(Account, account.id)
     assert fresh.created_at.utcoffset().total_seconds() == 0
+
+
+def test_bulk_created_rows_may_name_different_fields(session):
+    rows = [_account(external_id="a", plan="pro"), _account(external_id="b", segment="smb", arr="10"),
+            _account(external_id="c")]
+    result = upsert_accounts(session, rows)
+    session.commit()
+    assert (result.created, result.records) == (3, [])
+    found = {a.external_id: (a.plan, a.segment, a.arr, a.attributes) for a in session.scalars(select(Account))}
+    assert found == {"a": ("pro", None, None, {}), "b": (None, "smb", Decimal("10.00"), {}), "c": (None, None, None, {})}
+    assert all(a.created_at is not None for a in session.scalars(select(Account)))
+
+
+def test_the_same_id_twice_in_one_call_is_one_row(session):
+    result = upsert_accounts(session, [_account(plan="pro", attributes={"x": 1}), _account(segment="smb", attributes={"y": 2})])
+    session.commit()
+    account = session.scalar(select(Account))
+    assert result.created == 1
+    assert (account.plan, account.segment, account.attributes) == ("pro", "smb", {"x": 1, "y": 2})
