@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.auth.models import User
@@ -72,10 +72,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
-
-
-def count_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)) or 0
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:

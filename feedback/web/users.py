@@ -9,7 +9,7 @@ from feedback.auth.access import requires
 from feedback.auth.models import User
 from feedback.auth.roles import Permission, Role
 from feedback.auth.users import UserError, create_user, reissue_invite
-from feedback.web import team
+from feedback.auth import team
 from feedback.web.blueprint import bp, no_store
 from feedback.web.forms import ConfirmForm, InviteForm, RoleForm
 from feedback.web.invitations import send_invitation

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from feedback.auth.models import User
 from feedback.auth.roles import Role
 from feedback.auth.users import UserError, find_user
-from feedback.web import team
+from feedback.auth import team
 from surveys.db import db
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.feedback.web.conftest import form_post, token_for

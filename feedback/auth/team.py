@@ -1,7 +1,6 @@
 """Rules for changing a teammate's role or access, so the workspace never locks itself out.
 
-These belong with the user services in ``feedback.auth.users``; they live here
-until that module grows them. Each flushes; the caller commits.
+Each flushes; the caller commits.
 """
 from __future__ import annotations
 
