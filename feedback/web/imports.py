@@ -1,95 +1,72 @@
-"""CSV import from the browser: upload, preview the first rows and errors, import, see the result.
+"""CSV import from the browser: upload, preview the first rows and errors, import in the background.
 
-The upload is kept under ``UPLOAD_DIR`` between the preview and the import
-(a random name plus a small JSON note of who sent it and what it holds), and
-deleted once imported. The import runs in the request for now; it streams, so
-memory stays flat whatever the file size.
+The upload is kept under ``UPLOAD_DIR`` (see :mod:`feedback.imports.uploads`).
+The preview runs in the request; the import is an RQ job
+(:func:`feedback.imports.jobs.run_csv_import`) whose status page shows its
+progress, refreshing itself every two seconds, then its result.
 """
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
-from werkzeug.datastructures import FileStorage
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from werkzeug.exceptions import NotFound
 
 from feedback.auth.access import requires
 from feedback.auth.roles import Permission
+from feedback.imports.jobs import run_csv_import
+from feedback.imports.uploads import (
+    UPLOAD_ID,
+    UPLOAD_TTL_SECONDS,
+    UnknownUpload,
+    Upload,
+    get_upload,
+    store_upload,
+)
+from feedback.jobs import queues
 from feedback.web.blueprint import bp
 from feedback.web.forms import ImportRunForm, ImportUploadForm
-from surveys.audience.csv_import import import_csv, preview_csv
-from surveys.db import db
+from surveys.audience.csv_import import preview_csv
 
 PREVIEW_ROWS = 10
-SHOWN_ERRORS = 500
-UPLOAD_TTL_SECONDS = 24 * 3600
-_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+IMPORT_TIMEOUT_SECONDS = 3600
+REFRESH_SECONDS = 2
+_JOB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_RUNNING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.CREATED,
+            JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
 EXPECTED_COLUMNS = {
     "accounts": ("external_id", "name", "plan", "segment", "arr", "csm_email", "renewal_date"),
     "contacts": ("external_id", "account_external_id", "email", "name", "timezone", "locale", "unsubscribed"),
 }
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file waiting between its preview and its import."""
-
-    id: str
-    path: Path
-    filename: str
-    kind: str
-    user_id: int
-
-
-def _folder() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def _sweep(folder: Path) -> None:
-    """Forget uploads nobody imported within a day."""
-    cutoff = time.time() - UPLOAD_TTL_SECONDS
-    for path in folder.glob("*.csv"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".json").unlink(missing_ok=True)
-
-
-def save_upload(file: FileStorage, kind: str) -> Upload:
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
-    upload_id = secrets.token_hex(16)
-    path = folder / f"{upload_id}.csv"
-    file.save(path)
-    filename = Path(file.filename or "upload.csv").name[:200]
-    note = {"filename": filename, "kind": kind, "user_id": current_user.id}
-    path.with_suffix(".json").write_text(json.dumps(note))
-    return Upload(upload_id, path, filename, kind, current_user.id)
-
-
 def load_upload(upload_id: str) -> Upload:
     """The current user's upload by id; 404 for anything else (unknown, someone else's, a path)."""
-    if not _UPLOAD_ID.match(upload_id):
+    try:
+        upload = get_upload(upload_id)
+    except UnknownUpload:
+        raise NotFound() from None
+    if upload.user_id != current_user.id:
         raise NotFound()
-    path = _folder() / f"{upload_id}.csv"
-    note_path = path.with_suffix(".json")
-    if not path.is_file() or not note_path.is_file():
-        raise NotFound()
-    note = json.loads(note_path.read_text())
-    if note.get("user_id") != current_user.id:
-        raise NotFound()
-    return Upload(upload_id, path, note["filename"], note["kind"], note["user_id"])
+    return upload
 
 
-def discard(upload: Upload) -> None:
-    upload.path.unlink(missing_ok=True)
-    upload.path.with_suffix(".json").unlink(missing_ok=True)
+def load_job(upload_id: str, job_id: str) -> Job:
+    """The current user's import job of ``upload_id``; 404 for anything else."""
+    if not UPLOAD_ID.match(upload_id) or not _JOB_ID.match(job_id):
+        raise NotFound()
+    try:
+        job = Job.fetch(job_id, connection=queues().connection)
+    except NoSuchJobError:
+        raise NotFound() from None
+    meta = job.get_meta(refresh=False)
+    if (job.func_name != f"{run_csv_import.__module__}.{run_csv_import.__name__}" or job.args[:1] != (upload_id,)
+            or meta.get("user_id") != current_user.id):
+        raise NotFound()
+    return job
 
 
 @bp.get("/imports")
@@ -104,7 +81,8 @@ def import_preview():
     form = ImportUploadForm()
     if not form.validate_on_submit():
         return render_template("web/imports/new.html", form=form, expected=EXPECTED_COLUMNS), 422
-    upload = save_upload(form.file.data, form.kind.data)
+    file = form.file.data
+    upload = store_upload(file.stream, file.filename or "upload.csv", form.kind.data, current_user.id)
     with upload.path.open("rb") as stream:
         preview = preview_csv(stream, upload.kind, limit=PREVIEW_ROWS)
     run_form = ImportRunForm(skip_invalid=form.skip_invalid.data)
@@ -118,12 +96,31 @@ def import_run(upload_id: str):
     upload = load_upload(upload_id)
     form = ImportRunForm()
     form.validate_on_submit()  # a checkbox cannot be invalid; CSRFProtect has checked the token
-    with upload.path.open("rb") as stream:
-        report = import_csv(db.session, stream, upload.kind, skip_invalid=form.skip_invalid.data)
-    if report.should_commit:
-        db.session.commit()
-        discard(upload)
-    else:
-        db.session.rollback()  # kept, so that it can be imported again skipping the bad rows
-    return render_template("web/imports/result.html", upload=upload, report=report,
-                           errors=[str(e) for e in report.errors[:SHOWN_ERRORS]], skip_invalid=form.skip_invalid.data)
+    skip_invalid = bool(form.skip_invalid.data)
+    job = queues().enqueue(run_csv_import, upload.id, upload.kind, skip_invalid,
+                           job_timeout=IMPORT_TIMEOUT_SECONDS, result_ttl=UPLOAD_TTL_SECONDS,
+                           failure_ttl=UPLOAD_TTL_SECONDS,
+                           meta={"user_id": current_user.id, "filename": upload.filename, "kind": upload.kind})
+    return redirect(url_for("web.import_job", upload_id=upload.id, job_id=job.id), 303)
+
+
+@bp.get("/imports/<upload_id>/jobs/<job_id>")
+@requires(Permission.WRITE_AUDIENCE)
+def import_job(upload_id: str, job_id: str):
+    job = load_job(upload_id, job_id)
+    status = job.get_status()
+    meta = job.get_meta(refresh=False)
+    total = meta.get("bytes_total") or 0
+    percent = min(100, meta.get("bytes_read", 0) * 100 // total) if total else 0
+    summary = failure = None
+    if status is JobStatus.FINISHED:
+        summary = job.return_value()
+        percent = 100
+    elif status not in _RUNNING:
+        result = job.latest_result()
+        failure = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+        failure = failure[0] if failure else f"The job was {status.value}."
+    return render_template("web/imports/job.html", job=job, status=status, upload_id=upload_id,
+                           filename=meta.get("filename", ""), kind=meta.get("kind", ""), skip_invalid=job.args[2],
+                           running=status in _RUNNING, percent=percent, summary=summary, failure=failure,
+                           refresh=REFRESH_SECONDS)
