@@ -7,8 +7,10 @@ other path is handed to the callable stored in
 ``app.extensions["html_error_handler"]`` (the web UI's error pages), or, when
 there is none, answered by Flask's default HTML error page.
 
-The web UI must not register app-wide handlers for specific codes (``404`` ...):
-Flask would prefer those over this one for API paths too.
+Flask prefers a handler registered for a specific code (``404`` ...) over this
+one, so any such handler (the web UI registers some) must hand API paths back to
+``app.extensions["api_error_handler"]``; ``tests/feedback/web/test_errors.py``
+checks that API paths still answer JSON.
 """
 from __future__ import annotations
 

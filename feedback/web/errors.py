@@ -5,15 +5,15 @@ Two ways in, one page out: :func:`render_error` is published as
 ``HTTPException`` handler to call on non-API paths, and is also registered per
 status code here. Flask prefers a per-code handler to a class handler, for API
 paths too, so ours hand ``/api/`` paths back to the API layer's JSON answer
-(``app.extensions["api_error_handler"]``, else flask-smorest's own).
+(:func:`feedback.api.errors.json_error`).
 """
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from feedback.extensions import api
+from feedback.api.errors import is_api_path, json_error
 from surveys.db import db
 
 PAGES: dict[int, tuple[str, str]] = {
@@ -30,10 +30,6 @@ PAGES: dict[int, tuple[str, str]] = {
 }
 CSRF_MESSAGE = ("This form has expired or did not come from this site. "
                 "Go back, reload the page and send it again.")
-
-
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
 
 
 def render_error(error: HTTPException | Exception, message: str | None = None) -> Response:
@@ -55,7 +51,6 @@ def render_error(error: HTTPException | Exception, message: str | None = None) -
 
 def _handle(error: HTTPException):
     if is_api_path(request.path):
-        json_error = current_app.extensions.get("api_error_handler") or api.handle_http_exception
         return json_error(error)
     return render_error(error)
 
