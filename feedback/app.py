@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from feedback import jobs
 from feedback.config import load_settings
-from feedback.extensions import api, bootstrap, csrf, db, login_manager, migrate
+from feedback.extensions import api, bootstrap, csrf, db, limiter, login_manager, migrate
 from feedback.json import DecimalJSONProvider
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     api.init_app(app)
     jobs.init_app(app)
     _tune_sqlite(app)

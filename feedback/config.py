@@ -73,9 +73,21 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(raw["REDIS_URL"]),
+        "RATELIMIT_HEADERS_ENABLED": True,
     }
     settings.update({k: v for k, v in overrides.items() if k not in ENV_KEYS})
     return settings
+
+
+def _rate_limit_storage(redis_url: str | None) -> str:
+    """Rate-limit counters live in Redis, shared by every process; the one-process
+    embedded mode keeps them in memory."""
+    if not redis_url:
+        return "memory://"
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url
 
 
 def _engine_options(database_url: str) -> dict[str, Any]:

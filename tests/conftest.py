@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from feedback.app import create_app
+from feedback.extensions import limiter
 from feedback.auth.keys import create_key
 from feedback.auth.models import ApiKey, KeyKind, User
 from feedback.auth.roles import Role
@@ -138,6 +139,7 @@ def app(app_config, _schema):
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
+        limiter.reset()  # rate-limit counters live in the session's Redis: each test starts fresh
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):

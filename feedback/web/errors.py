@@ -24,6 +24,7 @@ PAGES: dict[int, tuple[str, str]] = {
     404: ("Page not found", "There is nothing here. The link may be old, or the record was removed."),
     405: ("That action is not available here", "This page does not accept that kind of request."),
     410: ("This link is no longer valid", "It has expired or has already been used."),
+    429: ("Too many attempts", "Wait a minute before trying again."),
     413: ("That file is too large", "Upload a smaller file, or import it with the command line instead."),
     500: ("Something went wrong on our side",
           "The error has been logged. Try again in a moment; if it keeps happening, tell your operator."),

@@ -8,10 +8,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import BadRequest, Gone
 
 from feedback.auth.users import UserError, authenticate, set_password, user_for_invite
+from feedback.extensions import limiter
 from feedback.web.blueprint import bp
 from feedback.web.errors import render_error
 from feedback.web.forms import LoginForm, SetPasswordForm
 from surveys.db import db
+
+LOGIN_LIMIT_PER_IP = "20 per minute"
+LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -39,7 +43,14 @@ def index():
     return redirect(home_url() if current_user.is_authenticated else url_for("web.login"))
 
 
+def _submitted_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:320]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Password guessing: a few tries a minute per address, and per account from anywhere.
+@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_submitted_email)
 def login():
     target = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

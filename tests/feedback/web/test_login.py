@@ -127,3 +127,19 @@ def test_logout_is_a_post_with_csrf(client, make_user, login):
 def test_signed_in_visit_to_login_goes_home(client, make_user, login):
     login(make_user(Role.VIEWER))
     assert client.get("/login").headers["Location"] == "/accounts"
+
+
+def test_password_guessing_is_slowed_down_per_account(app, make_user):
+    user = make_user(Role.VIEWER)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    statuses = [client.post("/login", data={"email": user.email, "password": f"guess number {n}", "csrf_token": token},
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(11)]
+    assert statuses[:10] == [200] * 10
+    blocked = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+                          environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert statuses[10] == 429 and blocked.status_code == 429, "even the right password waits once the account is locked"
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    other = make_user(Role.VIEWER)
+    assert client.post("/login", data={"email": other.email, "password": PASSWORD, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": "10.0.2.1"}).status_code == 303
