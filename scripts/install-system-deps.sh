@@ -16,4 +16,4 @@ fi
 echo "Installing ${packages[*]} ..." >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}" fonts-dejavu-core >/dev/null
+apt-get install -y -qq "${packages[@]}" fonts-dejavu-core >/dev/null
