@@ -78,30 +78,28 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash("Choose one of the roles: admin, manager, csm or viewer.", "danger")
         return redirect(url_for("web.users"), code=303)
+    return _team_change(lambda: team.change_role(db.session, current_user, user, Role(form.role.data)),
+                        lambda: f"{user.email} is now {user.role.value}.")
+
+
+def _team_change(change, success_message):
+    """Apply a team rule; commit and say so when it changed something, flash the refusal otherwise."""
     try:
-        changed = team.change_role(db.session, current_user, user, Role(form.role.data))
+        changed = change()
     except UserError as err:
         db.session.rollback()
         flash(err.message, "danger")
         return redirect(url_for("web.users"), code=303)
     db.session.commit()
     if changed:
-        flash(f"{user.email} is now {user.role.value}.", "success")
+        flash(success_message(), "success")
     return redirect(url_for("web.users"), code=303)
 
 
 def _set_active(user_id: int, active: bool):
     user = _user_or_404(user_id)
-    try:
-        changed = team.set_active(db.session, current_user, user, active)
-    except UserError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-        return redirect(url_for("web.users"), code=303)
-    db.session.commit()
-    if changed:
-        flash(f"{user.email} was {'reactivated' if active else 'deactivated and signed out'}.", "success")
-    return redirect(url_for("web.users"), code=303)
+    return _team_change(lambda: team.set_active(db.session, current_user, user, active),
+                        lambda: f"{user.email} was {'reactivated' if active else 'deactivated and signed out'}.")
 
 
 @bp.post("/users/<int:user_id>/deactivate")
