@@ -8,10 +8,17 @@ from flask.views import MethodView
 
 from feedback.api.args import ContactBatchSchema, ContactListArgs, ContactPutSchema
 from feedback.api.blueprint import ApiBlueprint
-from feedback.api.common import (EXTERNAL_ID_PARAMETER, PAGINATION, id_for_put, lookup_id, not_found,
-                                 unprocessable)
+from feedback.api.common import (
+    EXTERNAL_ID_PARAMETER,
+    PAGINATION,
+    id_for_put,
+    lookup_id,
+    not_found,
+    unprocessable,
+)
 from feedback.api.queries import contacts_query, page
 from feedback.api.schemas import BatchResultSchema, ContactSchema
+from feedback.auth.access import current_principal
 from feedback.auth.roles import Permission
 from feedback.extensions import db
 from surveys.audience.erasure import TOMBSTONE_PREFIX, erase_contact
@@ -95,7 +102,8 @@ class ContactItem(MethodView):
         unknown id (a PUT creates a new, unrelated contact).
         """
         contact = _live_contact(external_id)
-        erase_contact(db.session, contact, current_app.extensions.get("erasers", []))
+        erase_contact(db.session, contact, current_app.extensions.get("erasers", []),
+                      requested_by=current_principal().label)
         db.session.commit()
         return None
 

@@ -53,6 +53,13 @@ class Principal:
     user: User | None = None
     key: ApiKey | None = None
 
+    @property
+    def label(self) -> str:
+        """Who is acting, for audit records: ``user@example.com`` or ``API key sk_1a2b…``."""
+        if self.key is not None:
+            return f"API key {self.key.prefix} ({self.key.name})"
+        return self.user.email if self.user is not None else "anonymous"
+
     def may(self, permission: Permission) -> bool:
         if self.key is not None:
             return permission in SECRET_KEY_GRANTS

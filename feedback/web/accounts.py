@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
@@ -85,7 +86,8 @@ def erase_contact_view(contact_id: int):
     contact = _contact_or_404(contact_id)
     account = contact.account
     if contact.erased_at is None:
-        erase_contact(db.session, contact, current_app.extensions.get("erasers", []))
+        erase_contact(db.session, contact, current_app.extensions.get("erasers", []),
+                      requested_by=current_user.email)
         db.session.commit()
         flash("The contact's personal data is erased everywhere it was held. "
               "Their past answers still count in the account's scores, anonymously.", "success")

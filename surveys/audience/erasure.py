@@ -13,16 +13,19 @@ from secrets import token_hex
 
 from sqlalchemy.orm import Session
 
-from surveys.audience.models import Contact
+from surveys.audience.models import Contact, ErasureRecord
 from surveys.db import utcnow
 
 Eraser = Callable[[Session, Contact], None]
 TOMBSTONE_PREFIX = "erased-"
 
 
-def erase_contact(session: Session, contact: Contact, erasers: Sequence[Eraser] = ()) -> Contact:
+def erase_contact(session: Session, contact: Contact, erasers: Sequence[Eraser] = (),
+                  requested_by: str = "system") -> Contact:
     """Remove ``contact``'s personal data everywhere it is held; flush, the caller commits.
 
+    ``requested_by`` (a teammate's email, an API key's prefix) goes into an
+    :class:`ErasureRecord`, the proof that the request was carried out.
     Erasing an already erased contact is a no-op.
     """
     if contact.erased_at is not None:
@@ -37,5 +40,6 @@ def erase_contact(session: Session, contact: Contact, erasers: Sequence[Eraser] 
     contact.timezone = None
     contact.erased_at = utcnow()
     contact.unsubscribed_at = contact.unsubscribed_at or contact.erased_at
+    session.add(ErasureRecord(contact_id=contact.id, requested_by=requested_by[:320], erased_at=contact.erased_at))
     session.flush()
     return contact

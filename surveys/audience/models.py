@@ -64,3 +64,14 @@ class Contact(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Contact {self.external_id!r}>"
+
+
+class ErasureRecord(Base):
+    """Proof that a person was erased: when, and on whose request. Holds no personal data."""
+
+    __tablename__ = "erasure_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.audience.erasure import TOMBSTONE_PREFIX
-from surveys.audience.models import Contact
+from surveys.audience.models import Contact, ErasureRecord
 from surveys.db import db
 
 URL = "/api/v1/contacts"
@@ -115,6 +115,8 @@ def test_delete_erases_the_person_but_keeps_the_row(app, client, api_headers, pe
     assert erased.external_id.startswith(TOMBSTONE_PREFIX)
     assert (erased.email, erased.name, erased.attributes, erased.timezone) == (None, None, {}, None)
     assert erased.account_id is not None  # the account's aggregates keep counting the row
+    record = db.session.scalar(select(ErasureRecord))
+    assert record.contact_id == erased.id and record.requested_by.startswith("API key sk_")
 
     assert client.get(f"{URL}/u1", headers=api_headers).status_code == 404
     assert client.delete(f"{URL}/u1", headers=api_headers).status_code == 404

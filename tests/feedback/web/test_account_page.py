@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from feedback.auth.roles import Role
 from surveys.audience.erasure import TOMBSTONE_PREFIX
-from surveys.audience.models import Contact
+from surveys.audience.models import Contact, ErasureRecord
 from surveys.db import db, utcnow
 from tests.feedback.web.conftest import form_post
 
@@ -72,7 +72,7 @@ def test_admin_erases_a_contact_after_confirming(app, signed_in, acme, make_cont
     contact = make_contact(account=acme, name="Jane Doe", email="jane@acme.test", attributes={"vip": True})
     erased = []
     app.extensions["erasers"] = [lambda session, c: erased.append(c.id)]
-    client, _user = signed_in(Role.ADMIN)
+    client, admin = signed_in(Role.ADMIN)
     page = client.get("/accounts/crm/acme%201%3F").get_data(as_text=True)
     assert f'href="/contacts/{contact.id}/erase"' in page
 
@@ -88,6 +88,7 @@ def test_admin_erases_a_contact_after_confirming(app, signed_in, acme, make_cont
     assert contact.email is None and contact.name is None and contact.attributes == {}
     assert contact.account_id == acme.id  # the account's aggregates keep the row
     assert erased == [contact.id]
+    assert [(r.contact_id, r.requested_by) for r in db.session.scalars(select(ErasureRecord))] == [(contact.id, admin.email)]
     html = client.get("/accounts/crm/acme%201%3F").get_data(as_text=True)
     assert "Erased contact" in html and "jane@acme.test" not in html and "personal data is erased" in html
     assert "and 1 erased" in html
