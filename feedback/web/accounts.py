@@ -66,24 +66,17 @@ def account(external_id: str):
                            people=people, erased=contacts.total - people, sections=ACCOUNT_SECTIONS)
 
 
-def _contact_or_404(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        raise NotFound()
-    return contact
-
-
 @bp.get("/contacts/<int:contact_id>/erase")
 @requires(Permission.ERASE_CONTACTS)
 def confirm_erase_contact(contact_id: int):
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     return render_template("web/contacts/erase.html", contact=contact, form=ConfirmForm())
 
 
 @bp.post("/contacts/<int:contact_id>/erase", endpoint="erase_contact")
 @requires(Permission.ERASE_CONTACTS)
 def erase_contact_view(contact_id: int):
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     account = contact.account
     if contact.erased_at is None:
         erase_contact(db.session, contact, current_app.extensions.get("erasers", []),

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from feedback.auth.access import requires
 from feedback.auth.keys import create_key, list_keys, revoke_key
@@ -13,13 +12,6 @@ from feedback.auth.roles import Permission
 from feedback.web.blueprint import bp, no_store
 from feedback.web.forms import ConfirmForm, KeyForm
 from surveys.db import db
-
-
-def _key_or_404(key_id: int) -> ApiKey:
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound()
-    return key
 
 
 def _creators(keys: list[ApiKey]) -> dict[int, str]:
@@ -62,13 +54,13 @@ def create_api_key():
 @bp.get("/keys/<int:key_id>/revoke")
 @requires(Permission.MANAGE_KEYS)
 def confirm_revoke_key(key_id: int):
-    return render_template("web/keys/revoke.html", key=_key_or_404(key_id), form=ConfirmForm())
+    return render_template("web/keys/revoke.html", key=db.get_or_404(ApiKey, key_id), form=ConfirmForm())
 
 
 @bp.post("/keys/<int:key_id>/revoke")
 @requires(Permission.MANAGE_KEYS)
 def revoke_api_key(key_id: int):
-    key = _key_or_404(key_id)
+    key = db.get_or_404(ApiKey, key_id)
     if key.active:
         revoke_key(db.session, key)
         db.session.commit()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from feedback.auth.access import requires
 from feedback.auth.models import User
@@ -14,13 +13,6 @@ from feedback.web.blueprint import bp, no_store
 from feedback.web.forms import ConfirmForm, InviteForm, RoleForm
 from feedback.web.invitations import send_invitation
 from surveys.db import db
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
 
 
 def _team_page(form: InviteForm, status: int = 200):
@@ -61,7 +53,7 @@ def invite_user():
 @bp.post("/users/<int:user_id>/invite")
 @requires(Permission.MANAGE_USERS)
 def resend_invite(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not user.pending_invite or not user.active:
         flash(f"{user.email} has no pending invitation.", "warning")
         return redirect(url_for("web.users"), code=303)
@@ -73,7 +65,7 @@ def resend_invite(user_id: int):
 @bp.post("/users/<int:user_id>/role")
 @requires(Permission.MANAGE_USERS)
 def change_role(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose one of the roles: admin, manager, csm or viewer.", "danger")
@@ -97,7 +89,7 @@ def _team_change(change, success_message):
 
 
 def _set_active(user_id: int, active: bool):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     return _team_change(lambda: team.set_active(db.session, current_user, user, active),
                         lambda: f"{user.email} was {'reactivated' if active else 'deactivated and signed out'}.")
 
