@@ -9,7 +9,7 @@ from flask.views import MethodView
 from feedback.api.args import AccountBatchSchema, AccountListArgs, AccountPutSchema
 from feedback.api.blueprint import ApiBlueprint
 from feedback.api.common import EXTERNAL_ID_PARAMETER, PAGINATION, id_for_put, lookup_id, not_found
-from feedback.api.queries import accounts_query, page
+from surveys.audience.queries import accounts_query, page
 from feedback.api.schemas import AccountSchema, BatchResultSchema
 from feedback.auth.roles import Permission
 from feedback.extensions import db

@@ -16,7 +16,7 @@ from feedback.api.common import (
     not_found,
     unprocessable,
 )
-from feedback.api.queries import contacts_query, page
+from surveys.audience.queries import contacts_query, page
 from feedback.api.schemas import BatchResultSchema, ContactSchema
 from feedback.auth.access import current_principal
 from feedback.auth.roles import Permission

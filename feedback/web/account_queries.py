@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback.auth.models import User
 from surveys.audience.models import Account, Contact
+from surveys.audience.queries import accounts_query
 
 PER_PAGE = 25
 MAX_PAGE = 1_000_000  # keeps OFFSET a sane number whatever the URL says
@@ -64,19 +65,9 @@ class AccountFilters:
 
 
 def filtered_accounts(filters: AccountFilters) -> Select:
-    """The accounts matching ``filters`` (unordered)."""
-    query = select(Account)
-    if filters.q:
-        term = filters.q.lower()
-        query = query.where(or_(func.lower(Account.name).contains(term, autoescape=True),
-                                func.lower(Account.external_id).contains(term, autoescape=True)))
-    if filters.plan:
-        query = query.where(Account.plan == filters.plan)
-    if filters.segment:
-        query = query.where(Account.segment == filters.segment)
-    if filters.csm:
-        query = query.where(func.lower(Account.csm_email) == filters.csm.lower())
-    return query
+    """The accounts matching ``filters`` (unordered), by the same rules as the API's list."""
+    return accounts_query(q=filters.q or None, plan=filters.plan or None, segment=filters.segment or None,
+                          csm_email=filters.csm or None, sort=None)
 
 
 def ordered_accounts(filters: AccountFilters) -> Select:

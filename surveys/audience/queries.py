@@ -1,8 +1,8 @@
 """List queries of accounts and contacts: filters, sorting, one page at a time.
 
 Plain functions of keyword filters returning 2.0-style ``select()`` statements,
-with no Flask in them, so the web UI (or a later move to ``surveys.audience``)
-can reuse them. Every sort ends with the primary key so pages are stable.
+shared by the REST API and the web UI. Every sort ends with the primary key so
+pages are stable.
 """
 from __future__ import annotations
 
@@ -45,8 +45,12 @@ def _sorted(stmt: Select, columns: dict[str, Any], sort: str, key) -> Select:
 def accounts_query(*, q: str | None = None, plan: str | None = None, segment: str | None = None,
                    csm_email: str | None = None, renewal_after: date | None = None,
                    renewal_before: date | None = None, arr_min: Decimal | None = None,
-                   arr_max: Decimal | None = None, sort: str = "name") -> Select:
-    """Accounts matching every given filter; dates and ARR bounds are inclusive."""
+                   arr_max: Decimal | None = None, sort: str | None = "name") -> Select:
+    """Accounts matching every given filter; dates and ARR bounds are inclusive.
+
+    ``sort=None`` leaves the statement unordered, for callers that order it
+    themselves or only aggregate over it.
+    """
     stmt = select(Account)
     if q:
         stmt = stmt.where(Account.name.icontains(q, autoescape=True)
@@ -65,7 +69,7 @@ def accounts_query(*, q: str | None = None, plan: str | None = None, segment: st
         stmt = stmt.where(Account.arr >= arr_min)
     if arr_max is not None:
         stmt = stmt.where(Account.arr <= arr_max)
-    return _sorted(stmt, _ACCOUNT_SORT_COLUMNS, sort, Account.id)
+    return stmt if sort is None else _sorted(stmt, _ACCOUNT_SORT_COLUMNS, sort, Account.id)
 
 
 def contacts_query(*, q: str | None = None, account_external_id: str | None = None,
