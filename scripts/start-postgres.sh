@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local PostgreSQL cluster (Debian's packaging) and makes the test role and
-# database; prints the TEST_DATABASE_URL to use. Safe to run again.
+# database; prints the TEST_DATABASE_URL to use, alone on stdout (everything else the
+# PostgreSQL tools say goes to stderr). Safe to run again.
 set -euo pipefail
+exec 3>&1 1>&2
 url="postgresql://feedback:feedback@127.0.0.1:5432/feedback_test"
 if ! command -v pg_lsclusters >/dev/null; then
   echo "PostgreSQL is not installed (apt-get install postgresql)." >&2; exit 1
@@ -24,4 +26,4 @@ as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='feedback'" | grep 
 as_postgres psql -qc "ALTER ROLE feedback CREATEDB" >/dev/null
 as_postgres psql -qtAc "SELECT 1 FROM pg_database WHERE datname='feedback_test'" | grep -q 1 \
   || as_postgres createdb -O feedback feedback_test
-echo "$url"
+echo "$url" >&3

@@ -14,6 +14,6 @@ if [ "${SKIP_POSTGRES:-0}" = 1 ]; then
   echo "== SKIP_POSTGRES=1: not running the suite on PostgreSQL" >&2
   exit 0
 fi
-pg_url=${TEST_DATABASE_URL:-$(bash scripts/start-postgres.sh)}
+pg_url=${TEST_DATABASE_URL:-$(bash scripts/start-postgres.sh | tail -n 1)}
 echo "== tests on PostgreSQL" >&2
 TEST_DATABASE_URL="$pg_url" "$venv/bin/pytest" "$@"
