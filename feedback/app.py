@@ -37,7 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     import feedback.auth.access  # noqa: F401 - registers the login user loader
     import feedback.models  # noqa: F401 - registers every table on the shared metadata
     from feedback import api as api_layer, cli, web
+    from feedback.responses import hooks
 
+    hooks.init_app(app)
     api_layer.init_app(app)
     web.init_app(app)
     cli.init_app(app)
@@ -57,7 +59,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A writer asks for BEGIN IMMEDIATE (see surveys.db.begin_write): a deferred
+    # transaction that reads, then writes, fails at once with "database is locked"
+    # when another process wrote in between, instead of waiting its turn.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE", "EXCLUSIVE") else "BEGIN")
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations deterministic on every backend.
@@ -63,6 +63,19 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a writer, before its first read.
+
+    On SQLite this emits ``BEGIN IMMEDIATE``, so concurrent writers queue on the
+    busy timeout rather than failing when one read before another's commit.
+    Elsewhere, and once a transaction is open, it does nothing.
+    """
+    if session.in_transaction():
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 db = SQLAlchemy(model_class=Base)

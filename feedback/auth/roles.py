@@ -17,18 +17,26 @@ class Permission(enum.StrEnum):
     ERASE_CONTACTS = "erase_contacts"
     MANAGE_USERS = "manage_users"
     MANAGE_KEYS = "manage_keys"
+    READ_SURVEYS = "read_surveys"
+    DESIGN_SURVEYS = "design_surveys"
+    READ_RESPONSES = "read_responses"
+    SUBMIT_RESPONSES = "submit_responses"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.VIEWER: frozenset({Permission.READ_AUDIENCE}),
-    Role.CSM: frozenset({Permission.READ_AUDIENCE}),
-    Role.MANAGER: frozenset({Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE}),
+    Role.VIEWER: frozenset({Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
+    Role.CSM: frozenset({Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
+    Role.MANAGER: frozenset({Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE, Permission.READ_SURVEYS,
+                             Permission.DESIGN_SURVEYS, Permission.READ_RESPONSES,
+                             Permission.SUBMIT_RESPONSES}),
     Role.ADMIN: frozenset(Permission),
 }
 
-# A secret API key is a server-to-server integration: it syncs the audience and
-# erases on request, but it cannot create users or other keys.
-SECRET_KEY_GRANTS = frozenset({Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE, Permission.ERASE_CONTACTS})
+# A secret API key is a server-to-server integration: it syncs the audience, erases
+# on request, designs surveys and records responses, but it cannot create users or keys.
+SECRET_KEY_GRANTS = frozenset({Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE, Permission.ERASE_CONTACTS,
+                               Permission.READ_SURVEYS, Permission.DESIGN_SURVEYS, Permission.READ_RESPONSES,
+                               Permission.SUBMIT_RESPONSES})
 
 
 def role_may(role: Role, permission: Permission) -> bool:

@@ -1,0 +1,1 @@
+"""Responses and answers: one store for every channel (API, hosted page, email, widget)."""

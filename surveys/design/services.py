@@ -1,0 +1,121 @@
+"""Creating, editing, publishing and retiring surveys. Services flush; the caller commits."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.db import utcnow
+from surveys.design.definition import load_definition
+from surveys.design.diff import diff_definitions
+from surveys.design.models import Survey, SurveyStatus, SurveyVersion
+from surveys.design.templates import BLANK, TEMPLATES
+
+
+class SurveyStateError(Exception):
+    """The survey's status does not allow this (publishing an archived survey, answering a paused one)."""
+
+
+class NothingToPublish(SurveyStateError):
+    """The draft equals the latest version."""
+
+
+class UnknownTemplate(LookupError):
+    pass
+
+
+# status → the statuses it may move to with pause/resume/archive/restore
+TRANSITIONS: dict[SurveyStatus, frozenset[SurveyStatus]] = {
+    SurveyStatus.DRAFT: frozenset({SurveyStatus.ARCHIVED}),
+    SurveyStatus.LIVE: frozenset({SurveyStatus.PAUSED, SurveyStatus.ARCHIVED}),
+    SurveyStatus.PAUSED: frozenset({SurveyStatus.LIVE, SurveyStatus.ARCHIVED}),
+    SurveyStatus.ARCHIVED: frozenset({SurveyStatus.PAUSED, SurveyStatus.DRAFT}),
+}
+
+
+def create_survey(session: Session, name: str, definition: Mapping[str, Any] | None = None, *,
+                  template: str | None = None, created_by: str | None = None) -> Survey:
+    """A new draft survey, from ``definition``, a template's, or the blank one."""
+    if definition is None:
+        if template is not None and template not in TEMPLATES:
+            raise UnknownTemplate(template)
+        definition = TEMPLATES[template].build() if template else BLANK
+    survey = Survey(name=name, draft=load_definition(dict(definition)), template=template,
+                    created_by=created_by, status=SurveyStatus.DRAFT)
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def update_draft(session: Session, survey: Survey, definition: Mapping[str, Any]) -> Survey:
+    """Replace the draft; published versions are untouched. An archived survey is read-only."""
+    if survey.status is SurveyStatus.ARCHIVED:
+        raise SurveyStateError("An archived survey cannot be edited; restore it first.")
+    survey.draft = load_definition(dict(definition))
+    session.flush()
+    return survey
+
+
+def latest_definition(survey: Survey) -> dict[str, Any] | None:
+    return survey.latest_version.definition if survey.latest_version else None
+
+
+def pending_changes(survey: Survey) -> list[dict[str, Any]]:
+    """What publishing the draft now would change."""
+    latest = latest_definition(survey)
+    if latest == survey.draft:
+        return []
+    return diff_definitions(latest, survey.draft)
+
+
+def publish(session: Session, survey: Survey, published_by: str | None = None) -> SurveyVersion:
+    """Freeze the draft as the next version and make the survey live (a paused survey stays paused).
+
+    Raises :class:`NothingToPublish` when the draft equals the latest version.
+    The survey row is locked first, so two publishers get versions n and n+1.
+    """
+    if survey.status is SurveyStatus.ARCHIVED:
+        raise SurveyStateError("An archived survey cannot be published; restore it first.")
+    session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
+    session.refresh(survey)
+    changes = pending_changes(survey)
+    if not changes:
+        raise NothingToPublish("Nothing changed since the last version.")
+    number = (survey.latest_version.number if survey.latest_version else 0) + 1
+    version = SurveyVersion(survey_id=survey.id, number=number, definition=survey.draft, changes=changes,
+                            published_at=utcnow(), published_by=published_by)
+    session.add(version)
+    session.flush()
+    survey.latest_version = version
+    if survey.status is SurveyStatus.DRAFT:
+        survey.status = SurveyStatus.LIVE
+    session.flush()
+    return version
+
+
+def set_status(session: Session, survey: Survey, status: SurveyStatus) -> Survey:
+    """Pause, resume, archive or restore (to paused, or to draft if never published); raise :class:`SurveyStateError` for any other move."""
+    if status is survey.status:
+        return survey
+    if status not in TRANSITIONS[survey.status]:
+        raise SurveyStateError(f"A {survey.status.value} survey cannot become {status.value}.")
+    published = survey.latest_version_id is not None
+    if status in (SurveyStatus.LIVE, SurveyStatus.PAUSED) and not published:
+        raise SurveyStateError("This survey was never published; publish it to make it live.")
+    if status is SurveyStatus.DRAFT and published:
+        raise SurveyStateError("A published survey is restored as paused, not as a draft.")
+    survey.status = status
+    session.flush()
+    return survey
+
+
+def versions_of(session: Session, survey_id: int) -> list[SurveyVersion]:
+    """Every published version of a survey, newest first."""
+    return list(session.scalars(select(SurveyVersion).where(SurveyVersion.survey_id == survey_id)
+                                .order_by(SurveyVersion.number.desc())))
+
+
+def get_survey_by_token(session: Session, token: str) -> Survey | None:
+    return session.scalar(select(Survey).where(Survey.token == token))
