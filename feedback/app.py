@@ -37,9 +37,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     import feedback.auth.access  # noqa: F401 - registers the login user loader
     import feedback.models  # noqa: F401 - registers every table on the shared metadata
     from feedback import api as api_layer, cli, web
-    from feedback.responses import hooks
+    from feedback.responses import erasure, hooks
 
     hooks.init_app(app)
+    erasure.init_app(app)  # answers' free text goes when a contact is erased
     api_layer.init_app(app)
     web.init_app(app)
     cli.init_app(app)

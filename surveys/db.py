@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations deterministic on every backend.
@@ -65,17 +65,23 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-def begin_write(session: Session) -> None:
-    """Open the session's transaction as a writer, before its first read.
+def begin_write(session: Session | scoped_session[Session]) -> None:
+    """Open the session's transaction as a writer.
 
     On SQLite this emits ``BEGIN IMMEDIATE``, so concurrent writers queue on the
-    busy timeout rather than failing when one read before another's commit.
-    Elsewhere, and once a transaction is open, it does nothing.
+    busy timeout rather than failing when one read before another's commit. A
+    read-only transaction already open (say, the API key lookup) is ended first;
+    one with pending writes is left alone. Elsewhere it does nothing.
     """
-    if session.in_transaction():
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
         return
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 db = SQLAlchemy(model_class=Base)

@@ -16,11 +16,16 @@ from flask import Flask
 from feedback.extensions import api, csrf
 
 API_DESCRIPTION = (
-    "Sync accounts and contacts from your CRM or product, and erase a person on request.\n\n"
+    "Sync accounts and contacts from your CRM or product, and erase a person on request. Design and "
+    "publish surveys, record responses from your own channels or history, and read every response "
+    "joined to its contact and account.\n\n"
     "Authenticate with `Authorization: Bearer <secret key>` (create one under API keys, or with "
     "`flask --app wsgi keys create NAME --kind secret`). Errors are JSON objects with `code`, "
     "`status`, `message` and, for invalid input, `errors` naming every field at fault. "
-    "Lists are paginated with `page` and `page_size`; the total is in the `X-Pagination` header."
+    "Lists are paginated with `page` and `page_size`; the total is in the `X-Pagination` header. "
+    "Responses are listed newest first a page at a time with `limit` and `cursor`: the next page's "
+    "cursor is in the `X-Next-Cursor` header. Submitting a response is idempotent per "
+    "`client_response_id`: the same id again never records a second response."
 )
 
 
@@ -46,11 +51,11 @@ def _decimal_bounds_as_numbers(converter, field, ret: dict[str, Any], **kwargs: 
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints, error handling and docs (after ``api.init_app(app)``)."""
-    from feedback.api import accounts, contacts, docs, errors
+    from feedback.api import accounts, contacts, docs, errors, responses, surveys
 
     # Before the blueprints: their schemas become components as they register.
     api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
-    for blueprint in (accounts.blp, contacts.blp):
+    for blueprint in (accounts.blp, contacts.blp, surveys.blp, responses.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     _document_security()

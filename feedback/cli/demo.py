@@ -19,7 +19,11 @@ demo = AppGroup("demo", help="Demo data for trying the product.")
 
 @demo.command("seed")
 def seed() -> None:
-    """Seed demo accounts, contacts, teammates and an API key into an empty workspace."""
+    """Seed a demo workspace into an empty database.
+
+    Teammates, accounts, contacts, an API key, surveys in every state, and half
+    a year of responses.
+    """
     login = seed_demo(db.session)
     if login is None:
         click.echo("The workspace has users already; nothing seeded.")

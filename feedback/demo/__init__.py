@@ -1,1 +1,2 @@
-"""The demo workspace a newcomer sees on first run: accounts, contacts, teammates, a key."""
+"""The demo workspace a newcomer sees on first run: teammates, accounts, contacts, a key, surveys in every
+state and half a year of responses."""

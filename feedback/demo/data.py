@@ -24,6 +24,22 @@ ACCOUNTS = [
     ("nakatomi", "Nakatomi Trading", "starter", "smb", "11900", 1, 180, "trading", "APAC"),
 ]
 
+# external_id → (mean NPS over the half year, change from its start to today): a few accounts are
+# unhappy (Umbrella sliding before its renewal, Oscorp and Soylent low), a few recovering.
+ACCOUNT_MOODS: dict[str, tuple[float, float]] = {
+    "acme": (8.0, -0.5), "globex": (9.0, 0.4), "initech": (7.4, 1.5), "umbrella": (6.2, -4.0),
+    "hooli": (8.8, 0.0), "stark": (9.2, 0.2), "wayne": (8.4, 0.6), "soylent": (4.8, -1.0),
+    "tyrell": (7.0, 0.0), "wonka": (8.1, 0.0), "cyberdyne": (7.6, -1.8), "oscorp": (3.6, -0.5),
+    "vandelay": (6.0, 2.5), "nakatomi": (7.5, 0.0),
+}
+
+# (days ago, account, fields before, fields after): changes the responses' snapshots keep apart.
+ACCOUNT_CHANGES = [
+    (60, "initech", {"plan": "starter", "segment": "smb", "arr": "18000"},
+     {"plan": "pro", "segment": "mid-market", "arr": "48000"}),
+    (90, "acme", {"csm_email": CSMS[1]}, {"csm_email": CSMS[0]}),
+]
+
 # (name, timezone, locale) pools; contacts are dealt out to accounts in turn
 PEOPLE = [
     ("Ada Lovelace", "Europe/London", "en-GB"), ("Grace Hopper", "America/New_York", "en-US"),

@@ -1,10 +1,13 @@
-"""Seed the demo workspace, once. Everything goes through the product's own services."""
+"""Seed the demo workspace, once: teammates, customers, surveys and half a year of responses.
+
+Everything goes through the product's own services.
+"""
 from __future__ import annotations
 
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,9 +18,12 @@ from feedback.auth.models import KeyKind, User
 from feedback.auth.roles import Role
 from feedback.auth.users import create_user
 from feedback.demo.data import CSMS, account_rows, contact_rows
+from feedback.demo.responses import seed_responses
+from feedback.demo.surveys import seed_surveys
 from surveys.audience.services import upsert_accounts, upsert_contacts
 
 ADMIN_EMAIL = "admin@demo.feedback.test"
+MANAGER_EMAIL = "morgan.lee@demo.feedback.test"
 CREDENTIALS_FILE = "demo-login.json"
 
 
@@ -29,20 +35,38 @@ class DemoLogin:
 
 
 def seed_demo(session: Session, today: date | None = None) -> DemoLogin | None:
-    """Fill an empty workspace with demo data; returns the logins, or None if users exist already."""
+    """Fill an empty workspace with demo data; returns the logins, or None if users exist already.
+
+    ``today`` (tests) puts "now" at noon of that day; by default it is the present moment.
+    """
     if session.scalar(select(func.count()).select_from(User)):
         return None
     password = secrets.token_urlsafe(9)
     admin = create_user(session, ADMIN_EMAIL, Role.ADMIN, password=password, name="Demo Admin")
-    create_user(session, "morgan.lee@demo.feedback.test", Role.MANAGER, password=password, name="Morgan Lee")
+    _teammate(session, admin, MANAGER_EMAIL, Role.MANAGER, "Morgan Lee")
     for email in CSMS:
-        create_user(session, email, Role.CSM, password=password, name=email.split("@")[0].replace(".", " ").title())
-    create_user(session, "vic.viewer@demo.feedback.test", Role.VIEWER, password=password, name="Vic Viewer")
+        _teammate(session, admin, email, Role.CSM, email.split("@")[0].replace(".", " ").title())
+    _teammate(session, admin, "vic.viewer@demo.feedback.test", Role.VIEWER, "Vic Viewer")
     create_user(session, "new.teammate@demo.feedback.test", Role.CSM, name="New Teammate", invited_by=admin)
-    upsert_accounts(session, account_rows(today or date.today()))
+    now = datetime.combine(today, time(12), UTC) if today else datetime.now(UTC)
+    upsert_accounts(session, account_rows(now.date()))
     upsert_contacts(session, contact_rows())
+    surveys, milestones = seed_surveys(session, now, MANAGER_EMAIL)
+    seed_responses(session, surveys, milestones, now)
     _key, plaintext = create_key(session, "Demo CRM sync", KeyKind.SECRET, created_by=admin)
     return DemoLogin(ADMIN_EMAIL, password, plaintext)
+
+
+def _teammate(session: Session, admin: User, email: str, role: Role, name: str) -> User:
+    """A teammate who logs in with the admin's demo password.
+
+    The password is shared, so its Argon2 hash is too: hashing it once per
+    teammate took about a second and a half of the seed.
+    """
+    user = create_user(session, email, role, name=name)
+    user.password_hash, user.invite_nonce = admin.password_hash, None
+    session.flush()
+    return user
 
 
 def save_login(instance_path: Path, login: DemoLogin) -> None:

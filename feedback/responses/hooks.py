@@ -30,6 +30,10 @@ def on_responses_saved(app: Flask, listener: Listener) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit for a released SAVEPOINT too (submit_response
+    # inserts inside begin_nested()); only the real commit may announce the ids.
+    if session.in_nested_transaction():
+        return
     ids = session.info.pop(_KEY, None)
     if not ids or not has_app_context():
         return

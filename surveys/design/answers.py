@@ -103,8 +103,8 @@ def coerce_answer(question: dict[str, Any], value: Any) -> AnswerValue | None:
         return AnswerValue(qid, qtype, text=text) if text else None
     other: list[str] = []
     if qtype is QuestionType.SINGLE_CHOICE:
-        if value == "":
-            return None
+        if isinstance(value, str) and not value.strip():
+            return None  # an empty "other" box is no answer, as blank text is
         chosen = _choice(question, value, other)
         return AnswerValue(qid, qtype, choices=(chosen,) if chosen else (), other=other[0] if other else None)
     if not isinstance(value, list):

@@ -8,6 +8,15 @@ from urllib.parse import urlsplit
 import pytest
 
 EXPECTED_OPERATIONS = {
+    "/api/v1/surveys": {"get", "post"},
+    "/api/v1/surveys/{survey_id}": {"get", "patch"},
+    "/api/v1/surveys/{survey_id}/publish": {"post"},
+    "/api/v1/surveys/{survey_id}/versions": {"get"},
+    "/api/v1/surveys/{survey_id}/links": {"post"},
+    "/api/v1/surveys/{survey_id}/responses": {"post"},
+    "/api/v1/surveys/{survey_id}/responses/batch": {"post"},
+    "/api/v1/responses": {"get"},
+    "/api/v1/responses/{response_id}": {"get"},
     "/api/v1/accounts": {"get"},
     "/api/v1/accounts/{external_id}": {"get", "put"},
     "/api/v1/accounts/batch": {"post"},

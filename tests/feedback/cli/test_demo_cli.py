@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 from feedback.auth.keys import authenticate_key
 from feedback.auth.models import User
 from feedback.demo.seed import load_login
+from feedback.responses.models import Response
 from surveys.audience.models import Account, Contact
+from surveys.design.models import Survey
 
 
 def test_demo_seed_fills_an_empty_workspace_once(app, session, tmp_path, login):
@@ -22,5 +24,10 @@ def test_demo_seed_fills_an_empty_workspace_once(app, session, tmp_path, login):
     assert authenticate_key(session, credentials.api_key) is not None
     login(session.scalar(select(User).where(User.email == credentials.email)), credentials.password)
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1, "the pending teammate's invitation is in the outbox"
+    surveys = session.scalar(select(func.count()).select_from(Survey))
+    responses = session.scalar(select(func.count()).select_from(Response))
+    assert surveys >= 5 and responses >= 200, "the demo shows surveys with half a year of answers"
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0 and "nothing seeded" in again.output
+    assert session.scalar(select(func.count()).select_from(Survey)) == surveys
+    assert session.scalar(select(func.count()).select_from(Response)) == responses
