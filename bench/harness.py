@@ -45,6 +45,9 @@ class Result:
     seconds: float | None = None
     ratio: float | None = None  # throughput over the baseline's, in the same run; higher is better
     peak_bytes: int | None = None
+    p50: float | None = None  # seconds per request, for benchmarks that measure latency
+    p99: float | None = None
+    p99_ratio: float | None = None  # the baseline's p99 over this path's, in the same run; higher is better
 
     @property
     def rows_per_second(self) -> float:
@@ -90,12 +93,13 @@ def _database_url(database: str, folder: Path) -> Iterator[str]:
     url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL).replace(
         "postgresql://", "postgresql+psycopg://", 1))
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = url.database
+    # One database per run (suffixed with the process id), so that two runs never drop each other's.
+    name = f"{url.database}_{os.getpid()}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -103,13 +107,21 @@ def _database_url(database: str, folder: Path) -> Iterator[str]:
 
 
 def markdown_table(results: list[Result]) -> str:
-    """Throughputs in one markdown table, then peaks of memory in another."""
+    """Throughputs in one markdown table, then latencies and peaks of memory in others."""
     out = ["| benchmark | database | path | rows | seconds | rows/s | ratio to baseline |",
            "|---|---|---|---:|---:|---:|---:|"]
     for r in (r for r in results if r.peak_bytes is None):
         ratio = "1 (baseline)" if r.ratio is None else f"{r.ratio:.2f}"
         out.append(f"| {r.benchmark} | {r.database} | {r.measure} | {r.rows:,} | {r.seconds:.2f} "
                    f"| {r.rows_per_second:,.0f} | {ratio} |")
+    latency = [r for r in results if r.p99 is not None]
+    if latency:
+        out += ["", "| benchmark | database | path | requests | p50 ms | p99 ms | p99 ratio (baseline / path) |",
+                "|---|---|---|---:|---:|---:|---:|"]
+        for r in latency:
+            ratio = "1 (baseline)" if r.p99_ratio is None else f"{r.p99_ratio:.2f}"
+            out.append(f"| {r.benchmark} | {r.database} | {r.measure} | {r.rows:,} | {r.p50 * 1000:.1f} "
+                       f"| {r.p99 * 1000:.1f} | {ratio} |")
     memory = [r for r in results if r.peak_bytes is not None]
     if memory:
         out += ["", "| benchmark | database | measure | rows | peak memory (tracemalloc) |", "|---|---|---|---:|---:|"]

@@ -123,9 +123,10 @@ class SurveyResponses(MethodView):
         except (SurveyClosed, ResponseConflict) as err:
             conflict(err)
         record = _record(db.session, result)
+        location = url_for(".ResponseItem", response_id=result.response.id)  # before the commit expires it
         db.session.commit()
         if result.created:
-            return record, 201, {"Location": url_for(".ResponseItem", response_id=result.response.id)}
+            return record, 201, {"Location": location}
         return record, 200, {} if result.changed else {"Idempotent-Replay": "true"}
 
 

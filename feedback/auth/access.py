@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, g, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import OperationalError
 
 from feedback.auth.keys import authenticate_key
 from feedback.auth.models import ApiKey, KeyKind, User
@@ -83,7 +84,12 @@ def _bearer_principal(header: str) -> Principal:
     if key.kind is not KeyKind.SECRET:
         raise ApiAuthError(403, "A public key only opens the widget endpoints; use a secret key on the server.")
     if db.session.is_modified(key):
-        db.session.commit()  # record last use now, whatever the request does next
+        try:
+            db.session.commit()  # record last use now, whatever the request does next
+        except OperationalError:
+            # Last use is best effort: on SQLite a busy writer makes this read-then-write
+            # transaction fail at once ("database is locked"); the request goes on.
+            db.session.rollback()
     return Principal(key=key)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -127,18 +127,22 @@ def _create(session: Session, survey: Survey, version: SurveyVersion, submission
         response.account_renewal_date = account.renewal_date
     session.add(response)
     session.flush()
-    session.add_all(_answer_row(response.id, answer) for answer in answers.values())
-    session.flush()
+    # One executemany through Core: the ORM would flush (and on SQLite RETURN) row by row.
+    session.execute(insert(Answer), [_answer_values(response.id, answer) for answer in answers.values()])
     mark_saved(session, response.id)
     return response
 
 
-def _answer_row(response_id: int, answer: AnswerValue) -> Answer:
+def _answer_values(response_id: int, answer: AnswerValue) -> dict[str, Any]:
     category = answer.nps_category
-    return Answer(response_id=response_id, question_id=answer.question_id, question_type=answer.type.value,
-                  score=answer.score, nps_category=category.value if category else None,
-                  choices=list(answer.choices) if answer.choices is not None else None,
-                  other_text=answer.other, text=answer.text)
+    return {"response_id": response_id, "question_id": answer.question_id, "question_type": answer.type.value,
+            "score": answer.score, "nps_category": category.value if category else None,
+            "choices": list(answer.choices) if answer.choices is not None else None,
+            "other_text": answer.other, "text": answer.text}
+
+
+def _answer_row(response_id: int, answer: AnswerValue) -> Answer:
+    return Answer(**_answer_values(response_id, answer))
 
 
 def answer_values(session: Session, response_id: int) -> dict[str, AnswerValue]:

@@ -19,7 +19,7 @@ from surveys.db import db
 CONTACTS_PER_PAGE = 50
 # The sections of an account page, in order. Later features (survey history,
 # cases) add their own template here rather than editing the page.
-ACCOUNT_SECTIONS = ("web/accounts/_details.html", "web/accounts/_contacts.html")
+ACCOUNT_SECTIONS = ("web/accounts/_details.html", "web/accounts/_responses.html", "web/accounts/_contacts.html")
 
 
 def _page_number(name: str = "page") -> int:

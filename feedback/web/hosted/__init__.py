@@ -5,4 +5,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``hosted`` blueprint."""
+    """Register the ``hosted`` blueprint; it is public, so Flask-WTF's CSRF check does not apply
+    (see :mod:`feedback.web.hosted.views` for why a forged post gains nothing)."""
+    from feedback.extensions import csrf
+    from feedback.web.hosted import views  # noqa: F401 - attaches the routes
+    from feedback.web.hosted.blueprint import bp
+
+    app.register_blueprint(bp)
+    csrf.exempt(bp)

@@ -91,9 +91,10 @@ def test_altered_invitation_token_is_refused(session):
 
 
 @pytest.mark.parametrize(("role", "allowed"), [
-    (Role.VIEWER, {Permission.READ_AUDIENCE}),
-    (Role.CSM, {Permission.READ_AUDIENCE}),
-    (Role.MANAGER, {Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE}),
+    (Role.VIEWER, {Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
+    (Role.CSM, {Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
+    (Role.MANAGER, {Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE, Permission.READ_SURVEYS,
+                    Permission.DESIGN_SURVEYS, Permission.READ_RESPONSES, Permission.SUBMIT_RESPONSES}),
     (Role.ADMIN, set(Permission)),
 ])
 def test_roles_grant_what_the_table_says(role, allowed):
