@@ -77,38 +77,51 @@ def _raw_external_id(row: Any) -> str | None:
 
 
 class RowList(fields.List):
-    """1 to ``max_rows`` rows; errors keyed by row index, duplicates of ``external_id`` included.
+    """1 to ``max_rows`` rows; errors keyed by row index, duplicates of ``key_field`` included.
 
     The size is checked before any row is loaded, so an oversized batch costs
-    nothing and its error names the list itself.
+    nothing and its error names the list itself. Subclasses say how a row's
+    key is read with :meth:`row_key`.
     """
+
+    key_field = "external_id"
+    noun = "rows"
 
     def __init__(self, inner: fields.Field, *, max_rows: int = MAX_BATCH_ROWS, **kwargs: Any) -> None:
         super().__init__(inner, **kwargs)
         self.max_rows = max_rows
 
+    def row_key(self, raw: Any, row: dict[str, Any] | None) -> str | None:
+        """The key a row must not share with an earlier one (``row`` is None when it failed to load).
+
+        Read from the raw row, so a row with other errors still reports a duplicate.
+        """
+        return _raw_external_id(raw)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(value, list):
             raise self.make_error("invalid")
         if not 1 <= len(value) <= self.max_rows:
-            raise ValidationError(f"Send 1 to {self.max_rows} rows per batch; got {len(value)}.")
+            raise ValidationError(f"Send 1 to {self.max_rows} {self.noun} per batch; got {len(value)}.")
         rows: list[Any] = []
         errors: dict[str, Any] = {}
         first_row_of: dict[str, int] = {}
         for index, raw in enumerate(value):
+            row = None
             try:
-                rows.append(self.inner.deserialize(raw, **kwargs))
+                row = self.inner.deserialize(raw, **kwargs)
+                rows.append(row)
             except ValidationError as err:
                 errors[str(index)] = err.messages
-            external_id = _raw_external_id(raw)
-            if external_id is None:
+            key = self.row_key(raw, row)
+            if key is None:
                 continue
-            if external_id in first_row_of:
+            if key in first_row_of:
                 messages = errors.setdefault(str(index), {})
-                messages.setdefault("external_id", []).append(
-                    f"Duplicate of row {first_row_of[external_id]} in this batch.")
+                messages.setdefault(self.key_field, []).append(
+                    f"Duplicate of row {first_row_of[key]} in this batch.")
             else:
-                first_row_of[external_id] = index
+                first_row_of[key] = index
         if errors:
             raise ValidationError(errors)
         return rows

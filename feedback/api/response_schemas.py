@@ -27,6 +27,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
+from feedback.api.args import RowList
 from feedback.api.survey_schemas import json_numbers
 from feedback.responses.models import CLIENT_RESPONSE_ID_MAX, Channel, Response
 from surveys.audience.models import LOCALE_MAX
@@ -89,31 +90,18 @@ class ResponseSubmitSchema(Schema):
             raise ValidationError("Must not be in the future.")
 
 
-class ResponseRows(fields.List):
+class ResponseRows(RowList):
     """1 to 1,000 responses; errors keyed by row index, a repeated client_response_id included."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.make_error("invalid")
-        if not 1 <= len(value) <= MAX_BATCH_RESPONSES:
-            raise ValidationError(f"Send 1 to {MAX_BATCH_RESPONSES} responses per batch; got {len(value)}.")
-        rows: list[Any] = []
-        errors: dict[str, Any] = {}
-        first_row_of: dict[str, int] = {}
-        for index, raw in enumerate(value):
-            try:
-                rows.append(self.inner.deserialize(raw, **kwargs))
-            except ValidationError as err:
-                errors[str(index)] = err.messages
-                continue
-            key = rows[-1].get("client_response_id")
-            if key is not None and key in first_row_of:
-                errors[str(index)] = {"client_response_id": [f"Duplicate of row {first_row_of[key]} in this batch."]}
-            elif key is not None:
-                first_row_of[key] = index
-        if errors:
-            raise ValidationError(errors)
-        return rows
+    key_field = "client_response_id"
+    noun = "responses"
+
+    def __init__(self, inner: fields.Field, **kwargs: Any) -> None:
+        super().__init__(inner, max_rows=MAX_BATCH_RESPONSES, **kwargs)
+
+    def row_key(self, raw: Any, row: dict[str, Any] | None) -> str | None:
+        """The loaded ``client_response_id``; a row that failed to load is not compared."""
+        return row.get("client_response_id") if row is not None else None
 
 
 class ResponseBatchSchema(Schema):
