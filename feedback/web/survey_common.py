@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, flash, url_for
 from marshmallow import ValidationError
 
 from surveys.db import db
@@ -33,6 +33,22 @@ def save_draft(survey: Survey, definition: Mapping[str, Any]) -> dict[str, Any] 
         db.session.rollback()
         return {"_survey": [str(err)]}
     return None
+
+
+def save_draft_and_flash(survey: Survey, definition: Mapping[str, Any], *, saved: str | None = None,
+                         refused: str = "") -> bool:
+    """:func:`save_draft` for an action that redirects: commit and flash ``saved``, or flash why not.
+
+    ``refused`` prefixes the error messages (e.g. "Not moved: "). Returns whether it was saved.
+    """
+    messages = save_draft(survey, definition)
+    if messages is not None:
+        flash(refused + " ".join(flatten(messages)), "danger")
+        return False
+    db.session.commit()
+    if saved:
+        flash(saved, "success")
+    return True
 
 
 def flatten(messages: Any, prefix: str = "") -> list[str]:

@@ -22,6 +22,7 @@ from feedback.web.survey_common import (
     get_survey,
     question_errors,
     save_draft,
+    save_draft_and_flash,
 )
 from feedback.web.survey_drafts import (
     RESERVED_IDS,
@@ -259,11 +260,7 @@ def move_question(survey_id: int, qid: str):
     if blocker:
         flash(blocker, "warning")
         return redirect(url_for("web.survey", survey_id=survey_id, _anchor=f"q-{qid}"), code=303)
-    messages = save_draft(survey, moved(survey.draft, qid, step))
-    if messages is not None:
-        flash("Not moved: " + " ".join(flatten(messages)), "danger")
-    else:
-        db.session.commit()
+    save_draft_and_flash(survey, moved(survey.draft, qid, step), refused="Not moved: ")
     return redirect(url_for("web.survey", survey_id=survey_id, _anchor=f"q-{qid}"), code=303)
 
 
@@ -279,10 +276,5 @@ def delete_question(survey_id: int, qid: str):
     if dependents:
         flash(f"{qid} decides when {', '.join(dependents)} is shown; change that logic first.", "danger")
         return redirect(url_for("web.survey", survey_id=survey_id, _anchor=f"q-{qid}"), code=303)
-    messages = save_draft(survey, without(survey.draft, qid))
-    if messages is not None:
-        flash(" ".join(flatten(messages)), "danger")
-    else:
-        db.session.commit()
-        flash(f"Question {qid} deleted from the draft.", "success")
+    save_draft_and_flash(survey, without(survey.draft, qid), saved=f"Question {qid} deleted from the draft.")
     return redirect(url_for("web.survey", survey_id=survey_id, _anchor="questions"), code=303)

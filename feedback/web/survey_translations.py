@@ -12,7 +12,12 @@ from feedback.auth.access import requires
 from feedback.auth.roles import Permission
 from feedback.web.blueprint import bp
 from feedback.web.forms import ConfirmForm
-from feedback.web.survey_common import flatten, get_survey, save_draft
+from feedback.web.survey_common import (
+    flatten,
+    get_survey,
+    save_draft,
+    save_draft_and_flash,
+)
 from feedback.web.survey_drafts import (
     translatable_texts,
     translated_value,
@@ -86,10 +91,6 @@ def delete_translation(survey_id: int, locale: str):
     locale = _locale_or_404(survey, locale)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    messages = save_draft(survey, without_translation(survey.draft, locale))
-    if messages is not None:
-        flash(" ".join(flatten(messages)), "danger")
-    else:
-        db.session.commit()
-        flash(f"Translation {locale} removed from the draft.", "success")
+    save_draft_and_flash(survey, without_translation(survey.draft, locale),
+                         saved=f"Translation {locale} removed from the draft.")
     return redirect(url_for("web.survey", survey_id=survey_id, _anchor="translations"), code=303)
