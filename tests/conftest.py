@@ -140,11 +140,16 @@ def app(app_config, _schema):
     with app.app_context():
         yield app
         limiter.reset()  # rate-limit counters live in the session's Redis: each test starts fresh
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
-        db.engine.dispose()
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """End the app's session, delete every row (children first) and close the connections."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.engine.dispose()
 
 
 @pytest.fixture

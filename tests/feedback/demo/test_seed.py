@@ -14,9 +14,10 @@ from feedback.demo.responses import plan_responses
 from feedback.demo.seed import seed_demo
 from feedback.responses.models import Answer, Channel, Response
 from surveys.audience.models import Account, Contact
-from surveys.db import Base, db
+from surveys.db import db
 from surveys.design.models import Survey, SurveyStatus, SurveyVersion
 from surveys.design.services import pending_changes, versions_of
+from tests.conftest import empty_tables
 
 TODAY = date(2025, 6, 30)
 NOW = datetime.combine(TODAY, clock(12), UTC)
@@ -31,11 +32,7 @@ def seeded(app_config, _schema):
         assert seed_demo(db.session, TODAY) is not None
         db.session.commit()
         yield time.perf_counter() - started
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
-        db.engine.dispose()
+        empty_tables()
 
 
 @pytest.fixture
