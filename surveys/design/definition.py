@@ -306,10 +306,11 @@ def _rekey_question_errors(messages: dict[str, Any], raw: Any) -> dict[str, Any]
 def load_definition(raw: Any) -> dict[str, Any]:
     """Validate and normalise a survey definition; raise ``ValidationError`` naming each question id."""
     schema = DefinitionSchema()
-    prepared = schema.ids_for_new_questions(raw) if isinstance(raw, dict) else raw
     try:
-        data = schema.load(prepared)
+        data = schema.load(raw)
     except ValidationError as error:
+        # The ids the load generated (a pure function of the input) name the bad questions.
+        prepared = schema.ids_for_new_questions(raw) if isinstance(raw, dict) else raw
         raise ValidationError(_rekey_question_errors(error.normalized_messages(), prepared)) from None
     for question in data["questions"]:
         if "show_if" in question:
