@@ -59,6 +59,9 @@ class Contact(TimestampMixin, Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A hard bounce or complaint stops email to this person; other channels still reach them.
+    email_suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email_suppressed_reason: Mapped[str | None] = mapped_column(String(500))
 
     account: Mapped[Account | None] = relationship(lazy="joined", innerjoin=False)
 
