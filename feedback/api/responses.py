@@ -41,22 +41,24 @@ from feedback.api.surveys import (
     invalid,
     live_contact,
     start_write,
-    survey_or_404,
 )
 from feedback.auth.roles import Permission
 from feedback.extensions import db
 from feedback.responses.models import Answer, Response
 from feedback.responses.services import (
+    BatchRejected,
     ResponseConflict,
     Submission,
     SubmitResult,
     SurveyClosed,
     submit_response,
+    submit_responses,
 )
 from surveys.audience.models import Account, Contact
 from surveys.design.answers import AnswerValue
 from surveys.design.kinds import QuestionType
-from surveys.design.models import Survey, SurveyVersion
+from surveys.design.models import SurveyVersion
+from surveys.design.services import AnswerTarget, answer_target
 
 blp = ApiBlueprint("Responses", __name__, url_prefix="/api/v1",
                    description="Answers to surveys from every channel, joined to the contact and a snapshot "
@@ -65,19 +67,31 @@ blp = ApiBlueprint("Responses", __name__, url_prefix="/api/v1",
 _CLOSED = "The survey is a draft (never published), paused or archived: it takes no answers."
 
 
+def answerable_or_404(survey_id: int) -> AnswerTarget:
+    """What the answer path needs of the survey (status, latest definition), or a 404."""
+    survey = answer_target(db.session, survey_id)
+    if survey is None:
+        abort(404, message=f"No survey with id {survey_id}.")
+    return survey
+
+
 def _submission(row: dict[str, Any], contact: Contact | None) -> Submission:
     return Submission(answers=row["answers"], channel=row["channel"], partial=row["partial"],
                       client_response_id=row.get("client_response_id"), contact=contact,
                       submitted_at=row.get("submitted_at"), locale=row.get("locale"))
 
 
-def _record(session: Session, result: SubmitResult) -> ResponseRecord:
+def _record(session: Session, survey: AnswerTarget, result: SubmitResult) -> ResponseRecord:
     """The JSON's record of a response just saved (the session's identity map holds its neighbours)."""
     response = result.response
-    version = session.get(SurveyVersion, response.survey_version_id)
+    if response.survey_version_id == survey.latest_version_id:
+        number = survey.latest_version_number or 0
+    else:
+        version = session.get(SurveyVersion, response.survey_version_id)
+        number = version.number if version else 0
     contact = session.get(Contact, response.contact_id) if response.contact_id else None
     account = session.get(Account, response.account_id) if response.account_id else None
-    return ResponseRecord.of(response, version.number if version else 0,
+    return ResponseRecord.of(response, number,
                              contact.external_id if contact is not None and contact.erased_at is None else None,
                              account.external_id if account is not None else None, result.answers)
 
@@ -114,7 +128,7 @@ class SurveyResponses(MethodView):
         the response when it is created.
         """
         start_write()
-        survey = survey_or_404(survey_id)
+        survey = answerable_or_404(survey_id)
         contact = live_contact(body["contact_external_id"]) if "contact_external_id" in body else None
         try:
             result = submit_response(db.session, survey, _submission(body, contact))
@@ -122,7 +136,7 @@ class SurveyResponses(MethodView):
             invalid(err)
         except (SurveyClosed, ResponseConflict) as err:
             conflict(err)
-        record = _record(db.session, result)
+        record = _record(db.session, survey, result)
         location = url_for(".ResponseItem", response_id=result.response.id)  # before the commit expires it
         db.session.commit()
         if result.created:
@@ -139,25 +153,26 @@ def _contacts_by_external_id(session: Session, external_ids: Iterable[str]) -> d
     return {contact.external_id: contact for contact in rows}
 
 
-def _submit_all(survey: Survey, rows: Sequence[dict[str, Any]]) -> list[SubmitResult]:
-    """Record every row, or raise a ``ValidationError`` keyed by row index after writing nothing."""
+def _submit_all(survey: AnswerTarget, rows: Sequence[dict[str, Any]]) -> list[SubmitResult]:
+    """Record every row, or raise a ``ValidationError`` keyed by row index (the request then writes nothing)."""
     contacts = _contacts_by_external_id(db.session, (r["contact_external_id"] for r in rows
                                                      if "contact_external_id" in r))
     errors: dict[str, Any] = {}
-    results: list[SubmitResult] = []
+    indexes: list[int] = []
+    submissions: list[Submission] = []
     for index, row in enumerate(rows):
         wanted = row.get("contact_external_id")
         if wanted is not None and wanted not in contacts:
             errors[str(index)] = {"contact_external_id": [f"No contact with external_id {wanted[:200]!r}."]}
             continue
-        try:
-            results.append(submit_response(db.session, survey, _submission(row, contacts.get(wanted or ""))))
-        except ValidationError as err:
-            errors[str(index)] = err.messages
-        except ResponseConflict as err:
-            errors[str(index)] = {"client_response_id": [str(err)]}
+        indexes.append(index)
+        submissions.append(_submission(row, contacts.get(wanted or "")))
+    try:
+        results = submit_responses(db.session, survey, submissions)
+    except BatchRejected as err:
+        errors.update((str(indexes[i]), messages) for i, messages in err.errors.items())
     if errors:
-        raise ValidationError({"responses": errors})
+        raise ValidationError({"responses": dict(sorted(errors.items(), key=lambda item: int(item[0])))})
     return results
 
 
@@ -178,7 +193,7 @@ class SurveyResponseBatch(MethodView):
         (`answers.<question_id>` for an answer), and nothing is recorded.
         """
         start_write()
-        survey = survey_or_404(survey_id)
+        survey = answerable_or_404(survey_id)
         if not survey.accepts_answers:
             conflict(SurveyClosed(survey))
         try:

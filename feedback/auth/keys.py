@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from feedback.auth.models import ApiKey, KeyKind, User
@@ -41,13 +41,16 @@ def create_key(session: Session, name: str, kind: KeyKind, created_by: User | No
     return key, plaintext
 
 
+_KEY_BY_PREFIX = select(ApiKey).where(ApiKey.prefix == bindparam("prefix"))
+
+
 def authenticate_key(session: Session, plaintext: str) -> ApiKey | None:
     """The active key matching ``plaintext``, or None. Marks it used (at most once a minute)."""
     parts = plaintext.split("_", 2)  # the secret part may itself contain "_"
     if len(parts) != 3 or len(plaintext) > 200:
         return None
     prefix = f"{parts[0]}_{parts[1]}"
-    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = session.scalar(_KEY_BY_PREFIX, {"prefix": prefix})
     if key is None or not key.active or not hmac.compare_digest(key.digest, _digest(plaintext)):
         return None
     now = utcnow()

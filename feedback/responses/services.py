@@ -18,13 +18,14 @@ Flushes; the caller commits.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback.responses.hooks import mark_saved
@@ -34,13 +35,13 @@ from surveys.db import utcnow
 from surveys.design.answers import AnswerValue, validate_answers
 from surveys.design.kinds import QuestionType
 from surveys.design.models import Survey, SurveyStatus, SurveyVersion
-from surveys.design.services import SurveyStateError
+from surveys.design.services import AnswerTarget, SurveyStateError
 
 
 class SurveyClosed(SurveyStateError):
     """The survey is a draft, paused or archived: it takes no answers."""
 
-    def __init__(self, survey: Survey) -> None:
+    def __init__(self, survey: Survey | AnswerTarget) -> None:
         reason = {SurveyStatus.DRAFT: "has not been published", SurveyStatus.PAUSED: "is paused",
                   SurveyStatus.ARCHIVED: "is archived"}.get(survey.status, "takes no answers")
         super().__init__(f"This survey {reason}.")
@@ -78,28 +79,50 @@ class SubmitResult:
     answers: dict[str, AnswerValue] = field(default_factory=dict)
 
 
-def submit_response(session: Session, survey: Survey, submission: Submission) -> SubmitResult:
-    """Record ``submission`` for ``survey``; see the module docstring for the contract."""
+SurveyLike = Survey | AnswerTarget
+
+
+def submit_response(session: Session, survey: SurveyLike, submission: Submission) -> SubmitResult:
+    """Record ``submission`` for ``survey``; see the module docstring for the contract.
+
+    A new key is inserted first (``INSERT ... ON CONFLICT DO NOTHING``): the unique
+    constraint, not a prior lookup, decides whether the key is new, so a race
+    between two requests needs no savepoint and the common case costs one statement.
+    """
     if not survey.accepts_answers:
         raise SurveyClosed(survey)
-    if submission.client_response_id is not None:
-        existing = find_by_client_id(session, survey.id, submission.client_response_id)
-        if existing is not None:
-            return _update(session, existing, submission)
-    version = survey.latest_version
-    assert version is not None
-    answers = validate_answers(version.definition, submission.answers, partial=submission.partial)
+    version_id, definition = _latest(survey)
     try:
-        with session.begin_nested():
-            response = _create(session, survey, version, submission, answers)
-    except IntegrityError:
-        # Another request created this client_response_id between our read and our
-        # insert; the unique constraint made it lose, so it updates the winner instead.
-        existing = find_by_client_id(session, survey.id, submission.client_response_id or "")
+        answers = validate_answers(definition, submission.answers, partial=submission.partial)
+    except ValidationError:
+        # The key may name a response on an older version, whose questions decide.
+        existing = _existing(session, survey, submission)
         if existing is None:
             raise
         return _update(session, existing, submission)
+    response = _insert(session, survey.id, version_id, submission)
+    if response is None:  # the key was known (or another request just took it)
+        existing = _existing(session, survey, submission)
+        assert existing is not None
+        return _update(session, existing, submission)
+    session.execute(insert(Answer), [_answer_values(response.id, answer) for answer in answers.values()])
+    mark_saved(session, response.id)
     return SubmitResult(response, created=True, changed=True, answers=answers)
+
+
+def _latest(survey: SurveyLike) -> tuple[int, dict[str, Any]]:
+    if isinstance(survey, AnswerTarget):
+        assert survey.latest_version_id is not None and survey.definition is not None
+        return survey.latest_version_id, survey.definition
+    version = survey.latest_version
+    assert version is not None
+    return version.id, version.definition
+
+
+def _existing(session: Session, survey: SurveyLike, submission: Submission) -> Response | None:
+    if submission.client_response_id is None:
+        return None
+    return find_by_client_id(session, survey.id, submission.client_response_id)
 
 
 def find_by_client_id(session: Session, survey_id: int, client_response_id: str) -> Response | None:
@@ -107,30 +130,41 @@ def find_by_client_id(session: Session, survey_id: int, client_response_id: str)
                                                  Response.client_response_id == client_response_id))
 
 
-def _create(session: Session, survey: Survey, version: SurveyVersion, submission: Submission,
-            answers: dict[str, AnswerValue]) -> Response:
-    now = utcnow()
+def response_values(survey_id: int, version_id: int, submission: Submission, now: datetime) -> dict[str, Any]:
+    """The ``response`` row a new submission writes, account snapshot included."""
     contact = submission.contact
     account = contact.account if contact is not None else None
-    response = Response(
-        survey_id=survey.id, survey_version_id=version.id, channel=submission.channel,
-        client_response_id=submission.client_response_id, locale=submission.locale,
-        contact_id=contact.id if contact else None, account_id=account.id if account else None,
-        partial=submission.partial, submitted_at=submission.submitted_at or now,
-        completed_at=None if submission.partial else (submission.submitted_at or now),
-        created_at=now, updated_at=now)
+    submitted_at = submission.submitted_at or now
+    values: dict[str, Any] = {
+        "survey_id": survey_id, "survey_version_id": version_id, "channel": submission.channel,
+        "client_response_id": submission.client_response_id, "locale": submission.locale,
+        "contact_id": contact.id if contact else None, "account_id": account.id if account else None,
+        "partial": submission.partial, "submitted_at": submitted_at,
+        "completed_at": None if submission.partial else submitted_at, "created_at": now, "updated_at": now}
     if account is not None:
-        response.account_plan = account.plan
-        response.account_segment = account.segment
-        response.account_arr = account.arr
-        response.account_csm_email = account.csm_email
-        response.account_renewal_date = account.renewal_date
-    session.add(response)
-    session.flush()
-    # One executemany through Core: the ORM would flush (and on SQLite RETURN) row by row.
-    session.execute(insert(Answer), [_answer_values(response.id, answer) for answer in answers.values()])
-    mark_saved(session, response.id)
-    return response
+        values.update(account_plan=account.plan, account_segment=account.segment, account_arr=account.arr,
+                      account_csm_email=account.csm_email, account_renewal_date=account.renewal_date)
+    return values
+
+
+def _insert(session: Session, survey_id: int, version_id: int, submission: Submission) -> Response | None:
+    """The new response, or None when its ``client_response_id`` is already taken."""
+    values = response_values(survey_id, version_id, submission, utcnow())
+    stmt = insert_ignoring_duplicates(session, Response.__table__, ["survey_id", "client_response_id"])
+    # Core, not the ORM's unit of work: one statement, and the row is already known here.
+    response_id = session.execute(stmt.values(values).returning(Response.__table__.c.id)).scalar()
+    if response_id is None:
+        return None
+    # A transient copy of the row just written: what callers read (id, times, snapshot)
+    # without loading it back. It is not in the session; session.get() loads the real one.
+    return Response(id=response_id, **values)
+
+
+def insert_ignoring_duplicates(session: Session, model: Any, unique_columns: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING`` for the session's database."""
+    dialect = session.connection().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model).on_conflict_do_nothing(index_elements=unique_columns)
 
 
 def _answer_values(response_id: int, answer: AnswerValue) -> dict[str, Any]:
@@ -185,3 +219,95 @@ def _write_answers(session: Session, response_id: int, before: dict[str, AnswerV
         session.execute(delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(stale)))
     session.add_all(_answer_row(response_id, value) for qid, value in after.items() if before.get(qid) != value)
     session.flush()
+
+
+class BatchRejected(Exception):
+    """Some rows of a batch are bad; ``errors`` maps each bad row's index to its messages. Nothing was written."""
+
+    def __init__(self, errors: dict[int, Any]) -> None:
+        super().__init__(f"{len(errors)} rows were refused")
+        self.errors = errors
+
+
+def submit_responses(session: Session, survey: SurveyLike, submissions: Sequence[Submission]) -> list[SubmitResult]:
+    """Record many submissions with :func:`submit_response`'s rules, all or nothing, in a few statements.
+
+    ``client_response_id`` must not repeat within ``submissions`` (the API checks).
+    Known keys are looked up in one query and take the per-row update path; new
+    rows are validated, then inserted with one multi-row statement and their
+    answers with one more. A key another request takes meanwhile falls back to
+    the update path. Raises :class:`BatchRejected` naming every bad row, before
+    anything new is inserted (updates of known keys may have been flushed: the
+    caller rolls back); flushes, the caller commits.
+    """
+    if not survey.accepts_answers:
+        raise SurveyClosed(survey)
+    version_id, definition = _latest(survey)
+    keys = [s.client_response_id for s in submissions if s.client_response_id is not None]
+    known = _known_keys(session, survey.id, keys)
+    errors: dict[int, Any] = {}
+    validated: dict[int, dict[str, AnswerValue]] = {}
+    for index, submission in enumerate(submissions):
+        if submission.client_response_id in known:
+            continue
+        try:
+            validated[index] = validate_answers(definition, submission.answers, partial=submission.partial)
+        except ValidationError as err:
+            errors[index] = err.messages
+    results: dict[int, SubmitResult] = {}
+    # Updates write as they go; any refused row aborts the batch, and the caller's
+    # rollback undoes them (nothing new has been inserted yet).
+    for index, submission in enumerate(submissions):
+        if submission.client_response_id in known:
+            try:
+                results[index] = _update(session, known[submission.client_response_id], submission)
+            except ValidationError as err:
+                errors[index] = err.messages
+            except ResponseConflict as err:
+                errors[index] = {"client_response_id": [str(err)]}
+    if errors:
+        raise BatchRejected(errors)
+    now = utcnow()
+    values = {index: response_values(survey.id, version_id, submissions[index], now) for index in validated}
+    inserted = _insert_many(session, values)
+    answer_rows: list[dict[str, Any]] = []
+    for index, response_id in inserted.items():
+        response = Response(id=response_id, **values[index])
+        results[index] = SubmitResult(response, created=True, changed=True, answers=validated[index])
+        answer_rows += [_answer_values(response_id, answer) for answer in validated[index].values()]
+        mark_saved(session, response_id)
+    if answer_rows:
+        session.execute(insert(Answer), answer_rows)
+    for index in values.keys() - inserted.keys():  # lost a race for its key: update the winner
+        submission = submissions[index]
+        winner = _existing(session, survey, submission)
+        assert winner is not None
+        results[index] = _update(session, winner, submission)
+    return [results[index] for index in range(len(submissions))]
+
+
+def _known_keys(session: Session, survey_id: int, keys: list[str]) -> dict[str, Response]:
+    known: dict[str, Response] = {}
+    for chunk in range(0, len(keys), 500):
+        rows = session.scalars(select(Response).where(Response.survey_id == survey_id,
+                                                      Response.client_response_id.in_(keys[chunk:chunk + 500])))
+        known.update((row.client_response_id, row) for row in rows if row.client_response_id is not None)
+    return known
+
+
+def _insert_many(session: Session, values: dict[int, dict[str, Any]]) -> dict[int, int]:
+    """Insert the rows; returns index → new id, leaving out rows whose key was taken meanwhile."""
+    table = Response.__table__
+    keyed = {v["client_response_id"]: i for i, v in values.items() if v["client_response_id"] is not None}
+    unkeyed = [i for i, v in values.items() if v["client_response_id"] is None]
+    ids: dict[int, int] = {}
+    if keyed:
+        stmt = insert_ignoring_duplicates(session, table, ["survey_id", "client_response_id"])
+        rows = session.execute(stmt.returning(table.c.id, table.c.client_response_id),
+                               [values[i] for i in keyed.values()])
+        ids.update((keyed[key], response_id) for response_id, key in rows)
+    if unkeyed:
+        rows = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                               [values[i] for i in unkeyed])
+        ids.update(zip(unkeyed, rows.scalars()))
+    return ids

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,5 +192,8 @@ def get_account(session: Session, external_id: str) -> Account | None:
     return session.scalar(select(Account).where(Account.external_id == external_id))
 
 
+_CONTACT_BY_EXTERNAL_ID = select(Contact).where(Contact.external_id == bindparam("external_id"))
+
+
 def get_contact(session: Session, external_id: str) -> Contact | None:
-    return session.scalar(select(Contact).where(Contact.external_id == external_id))
+    return session.scalar(_CONTACT_BY_EXTERNAL_ID, {"external_id": external_id})

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from surveys.db import utcnow
@@ -119,3 +120,54 @@ def versions_of(session: Session, survey_id: int) -> list[SurveyVersion]:
 
 def get_survey_by_token(session: Session, token: str) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.token == token))
+
+
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What recording an answer needs of a survey: its status and its latest version's definition.
+
+    Loading it reads three columns instead of the survey's draft and its version's
+    JSON: published definitions never change, so each process keeps the ones it
+    has decoded (see :func:`answer_target`).
+    """
+
+    id: int
+    status: SurveyStatus
+    latest_version_id: int | None
+    latest_version_number: int | None
+    definition: dict[str, Any] | None
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.status is SurveyStatus.LIVE and self.latest_version_id is not None
+
+
+# (database, version id, published at) → definition. The publication time is part of
+# the key because SQLite may hand a deleted version's id to a new one.
+_DEFINITIONS: dict[tuple[str, int, Any], dict[str, Any]] = {}
+_DEFINITIONS_MAX = 512
+
+
+# Built once: constructing a statement per request costs more than running it.
+_TARGET = (select(Survey.status, Survey.latest_version_id, SurveyVersion.number, SurveyVersion.published_at)
+           .outerjoin(SurveyVersion, SurveyVersion.id == Survey.latest_version_id)
+           .where(Survey.id == bindparam("survey_id")))
+_DEFINITION = select(SurveyVersion.definition).where(SurveyVersion.id == bindparam("version_id"))
+
+
+def answer_target(session: Session, survey_id: int) -> AnswerTarget | None:
+    """The survey as the answer path sees it, or None when there is no such survey."""
+    row = session.execute(_TARGET, {"survey_id": survey_id}).first()
+    if row is None:
+        return None
+    status, version_id, number, published_at = row
+    if version_id is None:
+        return AnswerTarget(survey_id, status, None, None, None)
+    key = (str(session.connection().engine.url), version_id, published_at)
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = session.scalar(_DEFINITION, {"version_id": version_id})
+        if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
+            _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+        _DEFINITIONS[key] = definition
+    return AnswerTarget(survey_id, status, version_id, number, definition)
