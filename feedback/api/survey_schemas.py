@@ -4,6 +4,11 @@ The definition fields (``product``, ``locale``, ``questions``, ``thank_you``,
 ``translations``) are only *collected* here: the one judge of a valid survey is
 :func:`surveys.design.definition.load_definition`, which names a bad question by
 its id (``errors.json.questions.<id>.<field>``), not by its position.
+
+``triggers``, ``send_window`` and ``throttle`` are read with the same schemas
+``load_definition`` uses (:mod:`surveys.journeys.triggers`), so the OpenAPI document
+shows their whole shape and a bad one is a 422 naming the field
+(``errors.json.triggers.0.delay``) before anything is written.
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ from surveys.audience.schemas import ExternalId
 from surveys.delivery.links import DEFAULT_TTL, MAX_TTL
 from surveys.design.definition import DEFAULT_PRODUCT
 from surveys.design.models import NAME_MAX, SurveyStatus
+from surveys.design.services import has_unpublished_changes
 from surveys.design.templates import TEMPLATES
+from surveys.journeys.triggers import MAX_TRIGGERS, SendWindowSchema, ThrottleSchema, TriggerSchema
 
-DEFINITION_FIELDS = ("product", "locale", "questions", "thank_you", "translations")
+DEFINITION_FIELDS = ("product", "locale", "questions", "thank_you", "translations", "triggers", "send_window",
+                     "throttle")
 
 _QUESTIONS_DESCRIPTION = (
     "The questions, in order (1 to 50). Each is an object: `id` (stable, letters/digits/'-'/'_', generated "
@@ -33,6 +41,23 @@ _QUESTIONS_DESCRIPTION = (
     "Texts may use {contact.name}, {contact.first_name}, {account.name} and {product}, with a fallback "
     "after a bar: {contact.first_name|there}."
 )
+
+_TRIGGERS_DESCRIPTION = (
+    f"When the survey asks whom (0 to {MAX_TRIGGERS}; versioned with the questions, live once published). "
+    "`type` event: `delay` after the journey event `event`, `repeat` once|every; `type` date: `offset` before "
+    "(negative) or after a date `field`; `type` recurring: `every` N days per contact, the first after a "
+    "`warmup`. All: `filters` (all must pass), `channels` in order of preference with `fallback_after` when in_app comes "
+    "first, `sample` (share of matches, deterministic per contact). Durations are ISO 8601 in days/hours "
+    "(P3D, PT12H, -P60D); months and years are refused. Triggers sent without `id` get t1, t2..."
+)
+_TRIGGERS_EXAMPLE = [
+    {"type": "event", "event": "onboarding_completed", "delay": "P3D", "repeat": "once",
+     "filters": [{"field": "account.plan", "op": "in", "value": ["pro", "enterprise"]},
+                 {"field": "properties.seats", "op": ">=", "value": 10}],
+     "channels": ["in_app", "email"], "fallback_after": "P5D", "sample": 0.2},
+    {"type": "date", "field": "account.renewal_date", "offset": "-P60D", "channels": ["email"]},
+    {"type": "recurring", "every": "P90D", "warmup": "P30D"},
+]
 
 
 def json_numbers(value: Any) -> Any:
@@ -71,6 +96,15 @@ def _definition_fields() -> dict[str, fields.Field]:
         "translations": JsonValue(metadata={
             "description": "Texts per language tag: {\"fr\": {questions: {<id>: {prompt, description, options, "
                            "labels, placeholder}}, thank_you: {title, message}}}.", "type": "object"}),
+        "triggers": fields.List(fields.Nested(TriggerSchema), validate=validate.Length(
+            max=MAX_TRIGGERS, error=f"At most {MAX_TRIGGERS} triggers."), metadata={
+            "description": _TRIGGERS_DESCRIPTION, "example": _TRIGGERS_EXAMPLE}),
+        "send_window": fields.Nested(SendWindowSchema, allow_none=True, metadata={
+            "description": "When invitations may go out, in each contact's timezone (their own, else the "
+                           "workspace's); null: the workspace's window, if it sets one."}),
+        "throttle": fields.Nested(ThrottleSchema, allow_none=True, metadata={
+            "description": "This survey's recontact rule; null or left out: the workspace's (a contact is "
+                           "asked at most once per recontact period across all surveys and channels)."}),
     }
 
 
@@ -150,11 +184,12 @@ class SurveySchema(Schema):
     status = fields.Enum(SurveyStatus, by_value=True, metadata={
         "description": "draft (never published), live (takes answers), paused or archived."})
     template = fields.String(allow_none=True, metadata={"description": "The template it started from, or null."})
-    draft = fields.Dict(metadata={"description": "The definition being edited, normalised (defaults filled in)."})
+    draft = fields.Dict(metadata={"description": "The definition being edited, normalised (defaults filled in): "
+                                                 "questions, texts, triggers, send_window, throttle."})
     latest_version = fields.Nested(LatestVersionSchema, allow_none=True, metadata={
         "description": "The latest published version, or null if never published."})
     has_unpublished_changes = fields.Function(
-        lambda s: s.latest_version is None or s.latest_version.definition != s.draft,
+        has_unpublished_changes,
         metadata={"description": "true when publishing now would make a new version.", "type": "boolean"})
     created_at = fields.DateTime(metadata={"description": "When it was created (UTC)."})
     updated_at = fields.DateTime(metadata={"description": "When it last changed (UTC)."})

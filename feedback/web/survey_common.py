@@ -131,10 +131,5 @@ def hosted_link(survey: Survey) -> str | None:
     return url_for("hosted.respond", token=survey.token, _external=True)
 
 
-def has_unpublished_changes(survey: Survey) -> bool:
-    latest = survey.latest_version
-    return latest is None or latest.definition != survey.draft
-
-
 STATUS_BADGES = {SurveyStatus.DRAFT: "text-bg-secondary", SurveyStatus.LIVE: "text-bg-success",
                  SurveyStatus.PAUSED: "text-bg-warning", SurveyStatus.ARCHIVED: "text-bg-dark"}

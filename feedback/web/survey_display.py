@@ -15,7 +15,8 @@ FIELD_NAMES = {"type": "Type", "prompt": "Question", "description": "Help text",
                "options": "Options", "randomize": "Random order", "allow_other": "“Other” option",
                "min": "Lowest score", "max": "Highest score", "labels": "End labels",
                "placeholder": "Placeholder", "show_if": "Logic", "product": "Product name",
-               "locale": "Language", "thank_you": "Thank-you step", "translations": "Translations"}
+               "locale": "Language", "thank_you": "Thank-you step", "translations": "Translations",
+               "triggers": "Trigger", "send_window": "Send window", "throttle": "Recontact rule"}
 
 
 def describe_value(field: str | None, value: Any, definition: dict[str, Any] | None = None) -> list[str]:

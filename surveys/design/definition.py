@@ -19,6 +19,9 @@ from surveys.design.kinds import (
     score_range,
 )
 from surveys.design.placeholders import check_placeholders
+from surveys.journeys.triggers import (
+    DEFAULT_THROTTLE, MAX_TRIGGERS, SendWindowSchema, ThrottleSchema, TriggerSchema,
+)
 
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -207,23 +210,22 @@ class DefinitionSchema(Schema):
     translations = fields.Dict(
         keys=fields.String(validate=validate.Regexp(LOCALE, error="A language tag such as 'fr' or 'pt-BR'.")),
         values=fields.Nested(TranslationSchema))
+    # When and whom the survey asks (see surveys.journeys.triggers); versioned with the questions.
+    triggers = fields.List(fields.Nested(TriggerSchema), validate=validate.Length(
+        max=MAX_TRIGGERS, error=f"At most {MAX_TRIGGERS} triggers."))
+    send_window = fields.Nested(SendWindowSchema, allow_none=True)
+    throttle = fields.Nested(ThrottleSchema, allow_none=True)
 
     @pre_load
     def ids_for_new_questions(self, data: Any, **kwargs: Any) -> Any:
-        """Questions sent without an id get a stable one (``q1``, ``q2``... not already taken)."""
-        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        """Questions sent without an id get a stable one (``q1``, ``q2``... not already taken);
+        so do triggers (``t1``, ``t2``...). Once stored with it, an item keeps its id."""
+        if not isinstance(data, dict):
             return data
-        questions = [dict(q) if isinstance(q, dict) else q for q in data["questions"]]
-        taken = {q.get("id") for q in questions if isinstance(q, dict)}
-        counter = 0
-        for question in questions:
-            if isinstance(question, dict) and question.get("id") in (None, ""):
-                counter += 1
-                while f"q{counter}" in taken:
-                    counter += 1
-                question["id"] = f"q{counter}"
-                taken.add(question["id"])
-        return {**data, "questions": questions}
+        for key, prefix in (("questions", "q"), ("triggers", "t")):
+            if isinstance(data.get(key), list):
+                data = {**data, key: _with_ids(data[key], prefix)}
+        return data
 
     @validates_schema
     def check_logic(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -242,6 +244,11 @@ class DefinitionSchema(Schema):
         if errors:
             raise ValidationError({"questions": errors})
         _check_translations(data, earlier)
+        trigger_ids: set[str] = set()
+        for index, trigger in enumerate(data.get("triggers") or []):
+            if trigger.get("id") in trigger_ids:
+                raise ValidationError({"triggers": {index: {"id": [f"Trigger id {trigger['id']!r} is used twice."]}}})
+            trigger_ids.add(trigger.get("id"))
 
     @post_load
     def fill_defaults(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -250,7 +257,32 @@ class DefinitionSchema(Schema):
         thank_you = data.get("thank_you") or {}
         data["thank_you"] = {key: thank_you.get(key) or DEFAULT_THANK_YOU[key] for key in DEFAULT_THANK_YOU}
         data.setdefault("translations", {})
+        data["triggers"] = data.get("triggers") or []
+        data.setdefault("send_window", None)
+        data["throttle"] = data.get("throttle") or dict(DEFAULT_THROTTLE)
         return data
+
+
+def _with_ids(items: list[Any], prefix: str) -> list[Any]:
+    """Copies of ``items`` where those without an id get ``<prefix>N``, an id not already taken.
+
+    Questions take the lowest free number; triggers count on from the highest ``tN`` present,
+    so a new trigger does not take the id of one deleted in the same edit (invitations name it).
+    """
+    items = [dict(item) if isinstance(item, dict) else item for item in items]
+    taken = {item.get("id") for item in items if isinstance(item, dict)}
+    counter = 0
+    if prefix == "t":
+        counter = max((int(i[1:]) for i in taken if isinstance(i, str) and re.fullmatch(r"t\d{1,9}", i)),
+                      default=0)
+    for item in items:
+        if isinstance(item, dict) and item.get("id") in (None, ""):
+            counter += 1
+            while f"{prefix}{counter}" in taken:
+                counter += 1
+            item["id"] = f"{prefix}{counter}"
+            taken.add(item["id"])
+    return items
 
 
 def _show_if_problem(show_if: dict[str, Any], earlier: dict[str, dict[str, Any]]) -> str | None:

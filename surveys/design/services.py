@@ -71,6 +71,15 @@ def pending_changes(survey: Survey) -> list[dict[str, Any]]:
     return diff_definitions(latest, survey.draft)
 
 
+def has_unpublished_changes(survey: Survey) -> bool:
+    """True when publishing now would make a new version (never published, or the draft differs in substance).
+
+    Compared through the diff, not as raw JSON: a definition stored before a field
+    existed equals one that carries that field's default.
+    """
+    return survey.latest_version is None or bool(pending_changes(survey))
+
+
 def publish(session: Session, survey: Survey, published_by: str | None = None) -> SurveyVersion:
     """Freeze the draft as the next version and make the survey live (a paused survey stays paused).
 
