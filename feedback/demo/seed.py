@@ -18,6 +18,7 @@ from feedback.auth.models import KeyKind, User
 from feedback.auth.roles import Role
 from feedback.auth.users import create_user
 from feedback.demo.data import CSMS, account_rows, contact_rows
+from feedback.demo.journeys import seed_journeys
 from feedback.demo.responses import seed_responses
 from feedback.demo.surveys import seed_surveys
 from surveys.audience.services import upsert_accounts, upsert_contacts
@@ -53,6 +54,7 @@ def seed_demo(session: Session, today: date | None = None) -> DemoLogin | None:
     upsert_contacts(session, contact_rows())
     surveys, milestones = seed_surveys(session, now, MANAGER_EMAIL)
     seed_responses(session, surveys, milestones, now)
+    seed_journeys(session, now)
     _key, plaintext = create_key(session, "Demo CRM sync", KeyKind.SECRET, created_by=admin)
     return DemoLogin(ADMIN_EMAIL, password, plaintext)
 

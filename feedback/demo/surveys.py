@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from feedback.demo.journeys import TRIGGERS
 from surveys.design.models import Survey, SurveyStatus
 from surveys.design.services import create_survey, publish, set_status, update_draft
 from surveys.design.templates import TEMPLATES
@@ -79,8 +80,9 @@ BETA_DEFINITION = {
 }
 
 
-def _template(key: str) -> dict:
-    return {**TEMPLATES[key].build(), "product": PRODUCT}
+def _template(key: str, survey: str | None = None) -> dict:
+    """A template's definition for the demo product, with the demo survey's triggers, if any."""
+    return {**TEMPLATES[key].build(), "product": PRODUCT, **TRIGGERS.get(survey or "", {})}
 
 
 def _publish_at(session: Session, survey: Survey, by: str, when: datetime) -> None:
@@ -106,12 +108,12 @@ def seed_surveys(session: Session, now: datetime, by: str) -> tuple[dict[str, Su
         return now - timedelta(days=days)
 
     surveys = {
-        QUARTERLY: create_survey(session, "Quarterly NPS", _template("nps_relationship"),
+        QUARTERLY: create_survey(session, "Quarterly NPS", _template("nps_relationship", QUARTERLY),
                                  template="nps_relationship", created_by=by),
-        ONBOARDING: create_survey(session, "Onboarding NPS", _template("nps_onboarding"),
+        ONBOARDING: create_survey(session, "Onboarding NPS", _template("nps_onboarding", ONBOARDING),
                                   template="nps_onboarding", created_by=by),
-        SUPPORT: create_survey(session, "Support CSAT", _template("csat_support"), template="csat_support",
-                               created_by=by),
+        SUPPORT: create_survey(session, "Support CSAT", _template("csat_support", SUPPORT),
+                               template="csat_support", created_by=by),
         EFFORT: create_survey(session, "Task effort (CES)", _template("ces_task"), template="ces_task",
                               created_by=by),
         BETA: create_survey(session, "Beta programme feedback", BETA_DEFINITION, created_by=by),
