@@ -36,10 +36,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import feedback.auth.access  # noqa: F401 - registers the login user loader
     import feedback.models  # noqa: F401 - registers every table on the shared metadata
-    from feedback import api as api_layer, cli, web
+    from feedback import api as api_layer, cli, journeys, web
     from feedback.responses import erasure, hooks
 
     hooks.init_app(app)
+    journeys.init_app(app)  # events matched after commit, their eraser, the answers listener
     erasure.init_app(app)  # answers' free text goes when a contact is erased
     api_layer.init_app(app)
     web.init_app(app)

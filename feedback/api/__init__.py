@@ -51,11 +51,12 @@ def _decimal_bounds_as_numbers(converter, field, ret: dict[str, Any], **kwargs: 
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints, error handling and docs (after ``api.init_app(app)``)."""
-    from feedback.api import accounts, contacts, docs, errors, responses, surveys
+    from feedback.api import accounts, bounces, contacts, docs, eligibility, errors, events, responses, surveys
 
     # Before the blueprints: their schemas become components as they register.
     api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
-    for blueprint in (accounts.blp, contacts.blp, surveys.blp, responses.blp):
+    for blueprint in (accounts.blp, contacts.blp, surveys.blp, responses.blp, events.blp, bounces.blp,
+                      eligibility.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     _document_security()

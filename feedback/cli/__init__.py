@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from feedback.cli import accounts, demo, keys, serve, users, worker
+    from feedback.cli import accounts, demo, keys, schedule, serve, users, worker
 
-    for module in (users, keys, accounts, demo, serve, worker):
+    for module in (users, keys, accounts, demo, serve, worker, schedule):
         module.register(app)

@@ -1,9 +1,11 @@
 """``flask --app wsgi serve``: the whole product in one command, for trying it.
 
 Starts (when ``REDIS_URL`` is unset) an embedded Redis, migrates the database,
-seeds the demo workspace on first run, starts an RQ worker process, prints the
-URL and the demo login, and serves the web UI and API until Ctrl-C. The same
-code paths as production run underneath; only the servers are embedded.
+seeds the demo workspace on first run, starts an RQ worker process and the
+periodic-job scheduler (``flask scheduler``: dispatching due invitations,
+fallbacks, date triggers...), prints the URL and the demo login, and serves the
+web UI and API until Ctrl-C. The same code paths as production run underneath;
+only the servers are embedded.
 """
 from __future__ import annotations
 
@@ -25,8 +27,17 @@ from surveys.db import db
 
 
 def _start_worker(redis_url: str) -> subprocess.Popen:
+    return _start_command("worker", redis_url)
+
+
+def _start_scheduler(redis_url: str) -> subprocess.Popen:
+    """The periodic jobs run as in production: RQ's cron scheduler enqueues them for the worker."""
+    return _start_command("scheduler", redis_url)
+
+
+def _start_command(command: str, redis_url: str) -> subprocess.Popen:
     env = {**os.environ, "REDIS_URL": redis_url}
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", command], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
     def stop() -> None:
@@ -60,8 +71,9 @@ def _banner(app: Flask, url: str, redis_url: str) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not start a background worker process.")
+@click.option("--no-scheduler", is_flag=True, help="Do not start the periodic-job scheduler process.")
 @click.option("--no-demo", is_flag=True, help="Do not seed the demo workspace into an empty database.")
-def serve(host: str, port: int, no_worker: bool, no_demo: bool) -> None:
+def serve(host: str, port: int, no_worker: bool, no_scheduler: bool, no_demo: bool) -> None:
     """Run everything in one process group with embedded defaults (SQLite, Redis, outbox)."""
     app = current_app._get_current_object()
     # SIGTERM (a supervisor, `timeout`) should stop the worker and embedded Redis too: exit cleanly.
@@ -79,6 +91,8 @@ def serve(host: str, port: int, no_worker: bool, no_demo: bool) -> None:
     redis_url = app.extensions["rq"].url  # starts the embedded Redis when REDIS_URL is unset
     if not no_worker:
         _start_worker(redis_url)
+    if not no_scheduler:
+        _start_scheduler(redis_url)
     url = f"http://{host}:{port}"
     click.echo(_banner(app, url, redis_url))
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

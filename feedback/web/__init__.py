@@ -13,7 +13,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the ``web`` blueprint, its template helpers and the HTML error pages."""
     from feedback.web import (  # noqa: F401 - each attaches its routes to the blueprint
-        accounts, errors, filters, hosted, imports, keys, login, outbox, response_views, survey_views, users,
+        accounts, errors, filters, hosted, imports, keys, login, outbox, response_views, survey_triggers, survey_views,
+        users,
+        contacts, survey_trigger_preview, workspace,
     )
     from feedback.web.blueprint import bp
 

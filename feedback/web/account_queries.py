@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback.auth.models import User
+from feedback.web.blueprint import bp
 from surveys.audience.models import Account, Contact
 from surveys.audience.queries import accounts_query
+from surveys.db import db
+from surveys.delivery.models import Invitation
+from surveys.design.models import Survey
+from surveys.journeys.models import Event
 
 PER_PAGE = 25
 MAX_PAGE = 1_000_000  # keeps OFFSET a sane number whatever the URL says
@@ -123,3 +129,64 @@ def filter_options(session: Session) -> FilterOptions:
     plans = [(p, p) for p in _distinct(session, Account.plan)]
     segments = [(s, s) for s in _distinct(session, Account.segment)]
     return FilterOptions(plans, segments, csms)
+
+
+# --- the account's journey (events, and what each triggered) ----------------------------------
+
+JOURNEY_SIZE = 15
+_INVITATION_SHOWN = 3  # per event
+
+
+@dataclass(frozen=True)
+class JourneyInvitation:
+    survey_id: int
+    survey_name: str
+    state: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class JourneyEvent:
+    """One row of the account page's "Journey": an event, its contact, and the invitations it fired."""
+
+    id: int
+    name: str
+    occurred_at: datetime
+    contact_id: int
+    contact_label: str | None  # None: the contact was erased
+    properties: dict[str, Any]
+    matched: bool
+    invitations: list[JourneyInvitation]
+
+
+def _contact_label(name: str | None, email: str | None, external_id: str, erased_at: datetime | None) -> str | None:
+    return None if erased_at is not None else (name or email or external_id)
+
+
+def account_journey(session: Session, account_id: int, limit: int = JOURNEY_SIZE) -> tuple[list[JourneyEvent], int]:
+    """The account's latest events (as they were when each arrived), newest first, and how many it has."""
+    total = session.scalar(select(func.count()).select_from(Event).where(Event.account_id == account_id)) or 0
+    rows = session.execute(
+        select(Event, Contact.name, Contact.email, Contact.external_id, Contact.erased_at)
+        .join(Contact, Contact.id == Event.contact_id).where(Event.account_id == account_id)
+        .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)).all()
+    fired: dict[int, list[JourneyInvitation]] = {}
+    if rows:
+        invitations = session.execute(
+            select(Invitation.event_id, Invitation.survey_id, Survey.name, Invitation.state, Invitation.reason)
+            .join(Survey, Survey.id == Invitation.survey_id)
+            .where(Invitation.event_id.in_([row[0].id for row in rows])).order_by(Invitation.id))
+        for event_id, survey_id, survey_name, state, reason in invitations:
+            fired.setdefault(event_id, []).append(JourneyInvitation(survey_id, survey_name, str(state), reason))
+    journey = [JourneyEvent(event.id, event.name, event.occurred_at, event.contact_id,
+                            _contact_label(name, email, external_id, erased_at), event.properties or {},
+                            event.matched_at is not None, fired.get(event.id, [])[:_INVITATION_SHOWN])
+               for event, name, email, external_id, erased_at in rows]
+    return journey, total
+
+
+@bp.app_template_global()
+def journey_events(account: Account) -> dict[str, Any]:
+    """The account page's "Journey" section (``web/accounts/_journey.html``): latest events and their count."""
+    rows, count = account_journey(db.session, account.id)
+    return {"rows": rows, "count": count}

@@ -72,3 +72,47 @@ def read_personal_link(secret_key: str, token: str, now: float | None = None) ->
     if data["e"] < (now if now is not None else time.time()):
         raise LinkError("This survey link has expired.", expired=True)
     return PersonalLink(data["s"], data["c"], data["n"])
+
+
+# --- invitations and unsubscribe ------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "feedback.unsubscribe"
+INVITATION_LINK_TTL = timedelta(days=90)  # a mailed survey may be answered for a quarter
+
+
+def invitation_nonce(invitation_id: int) -> str:
+    """The nonce of invitation ``invitation_id``'s personal link: its response is ``link:<contact>:i<id>``."""
+    return f"i{invitation_id}"
+
+
+def invitation_id_of(link: PersonalLink) -> int | None:
+    """The invitation a personal link was issued for, or None for a link handed out otherwise."""
+    nonce = link.nonce
+    if nonce.startswith("i") and nonce[1:].isdigit() and len(nonce) < 20:
+        return int(nonce[1:])
+    return None
+
+
+def sign_invitation_link(secret_key: str, survey_id: int, contact_id: int, invitation_id: int, *,
+                         ttl: timedelta = INVITATION_LINK_TTL, now: float | None = None) -> str:
+    """The personal link of one invitation (``nonce=f"i{invitation_id}"``)."""
+    return sign_personal_link(secret_key, survey_id, contact_id, ttl=ttl, nonce=invitation_nonce(invitation_id),
+                              now=now)
+
+
+def sign_unsubscribe(secret_key: str, contact_id: int) -> str:
+    """A token for ``/u/<token>``: it unsubscribes one contact. It never expires (a mail may be
+    read years later, and unsubscribing must always work); a different salt keeps it from
+    ever passing as a survey link and the reverse."""
+    return URLSafeSerializer(secret_key, salt=UNSUBSCRIBE_SALT).dumps({"u": contact_id})
+
+
+def read_unsubscribe(secret_key: str, token: str) -> int:
+    """The contact id an unsubscribe token names; raise :class:`LinkError` if it was altered."""
+    try:
+        data = URLSafeSerializer(secret_key, salt=UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        raise LinkError("This unsubscribe link is not valid.") from None
+    if not (isinstance(data, dict) and isinstance(data.get("u"), int) and not isinstance(data["u"], bool)):
+        raise LinkError("This unsubscribe link is not valid.")
+    return data["u"]

@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     """Register the ``hosted`` blueprint; it is public, so Flask-WTF's CSRF check does not apply
     (see :mod:`feedback.web.hosted.views` for why a forged post gains nothing)."""
     from feedback.extensions import csrf
-    from feedback.web.hosted import views  # noqa: F401 - attaches the routes
+    from feedback.web.hosted import email_links, unsubscribe, views  # noqa: F401 - attach the routes
     from feedback.web.hosted.blueprint import bp
 
     app.register_blueprint(bp)

@@ -31,6 +31,7 @@ from feedback.responses.services import (
 )
 from feedback.web.hosted.blueprint import bp
 from feedback.web.hosted.flow import Flow
+from feedback.web.hosted.opened import note_opened
 from feedback.web.hosted.parsing import InputError, posted_prefill, read_answer
 from feedback.web.hosted.rendering import (
     THANK_YOU,
@@ -74,6 +75,8 @@ def _refused(error: HTTPException) -> Response:
 def respond(token: str):
     if request.method == "POST":
         begin_write(db.session())  # before the first read: concurrent answers queue on SQLite
+    elif request.method == "GET":
+        note_opened(token)  # an invitation's personal link was opened: SENT -> OPENED
     try:
         respondent = find_respondent(db.session, token)
     except Unanswerable as error:

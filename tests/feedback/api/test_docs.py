@@ -23,6 +23,9 @@ EXPECTED_OPERATIONS = {
     "/api/v1/contacts": {"get"},
     "/api/v1/contacts/{external_id}": {"get", "put", "delete"},
     "/api/v1/contacts/batch": {"post"},
+    "/api/v1/events": {"get", "post"},
+    "/api/v1/bounces": {"post"},
+    "/api/v1/contacts/{external_id}/eligibility": {"get"},
 }
 
 

@@ -94,7 +94,8 @@ def test_altered_invitation_token_is_refused(session):
     (Role.VIEWER, {Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
     (Role.CSM, {Permission.READ_AUDIENCE, Permission.READ_SURVEYS, Permission.READ_RESPONSES}),
     (Role.MANAGER, {Permission.READ_AUDIENCE, Permission.WRITE_AUDIENCE, Permission.READ_SURVEYS,
-                    Permission.DESIGN_SURVEYS, Permission.READ_RESPONSES, Permission.SUBMIT_RESPONSES}),
+                    Permission.DESIGN_SURVEYS, Permission.READ_RESPONSES, Permission.SUBMIT_RESPONSES,
+                    Permission.TRACK_EVENTS}),
     (Role.ADMIN, set(Permission)),
 ])
 def test_roles_grant_what_the_table_says(role, allowed):
