@@ -7,13 +7,13 @@
   enqueued with the ids. A rollback forgets them; a failed enqueue (Redis down) loses
   nothing, since :func:`feedback.journeys.jobs.match_unmatched_events` (periodic) picks
   up every event left unmatched;
-- erasing a contact erases their events' properties (:func:`surveys.journeys.events.erase_events`);
-- ``feedback.journeys.answers`` (the response listener), when present, registers itself.
+- erasing a contact erases their events' properties (:func:`surveys.journeys.events.erase_events`).
+
+Answers close invitations inside the response's own transaction
+(:mod:`feedback.journeys.answers`, called by the response services), not in a job.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 
 from flask import Flask, current_app, has_app_context
@@ -49,7 +49,7 @@ def _after_soft_rollback(session: Session, previous) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Enqueue matching after commits that stored events; register the events' eraser and the answers listener."""
+    """Enqueue matching after commits that stored events; register the events' eraser."""
     app.extensions[_ENABLED] = True
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
@@ -57,6 +57,3 @@ def init_app(app: Flask) -> None:
     erasers = app.extensions.setdefault("erasers", [])
     if erase_events not in erasers:
         erasers.append(erase_events)
-    # The response listener (answered / cancelled invitations) lives beside this package's jobs.
-    if importlib.util.find_spec("feedback.journeys.answers") is not None:
-        importlib.import_module("feedback.journeys.answers").init_app(app)

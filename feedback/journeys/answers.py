@@ -1,7 +1,8 @@
-"""The response listener: an answer closes the contact's invitations to that survey, and counts.
+"""An answer closes the contact's invitations to that survey, and counts for the throttles.
 
-After each commit that saved responses, :func:`record_answered` is enqueued with their
-ids (listeners enqueue; they never write). For each response that has a contact:
+:func:`close_invitations` runs inside the transaction that stores the response
+(``feedback.responses.services`` calls it), so a dispatcher never sees a contact
+who has answered as still unasked. For each response that has a contact:
 
 - the invitation whose personal link was used (``client_response_id`` ``link:<contact>:i<id>``)
   becomes ANSWERED (``answered_at`` = the response's ``submitted_at``);
@@ -12,8 +13,9 @@ ids (listeners enqueue; they never write). For each response that has a contact:
   CANCELLED with the reason "answered through <channel>" (an invitation born later, say by a
   recurring trigger, is left to the throttles).
 
-Safe to run twice or at once: a row already answered is left alone, the own row is unique
-per firing, and cancelling touches only open invitations.
+Safe to apply twice: a row already answered is left alone, the own row is unique per
+firing (inserted with ``ON CONFLICT DO NOTHING``), and cancelling touches only open
+invitations. :func:`record_answered` applies it again to stored responses (a repair job).
 """
 from __future__ import annotations
 
@@ -21,14 +23,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from flask import Flask
-from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feedback.jobs import queues
-from feedback.responses.hooks import on_responses_saved
-from feedback.responses.models import Response
+from feedback.responses.models import Channel, Response
 from surveys.db import begin_write, db, utcnow
 from surveys.delivery.models import (
     OPEN_STATES,
@@ -40,21 +39,10 @@ from surveys.delivery.models import (
 
 RESPONSE_TRIGGER = "response"
 _INVITATION_KEY = re.compile(r"^link:(\d{1,18}):i(\d{1,18})$")
-_EXTENSION = "response_listeners"
-
-
-def init_app(app: Flask) -> None:
-    """Enqueue :func:`record_answered` after each commit that saved responses (registered once)."""
-    if enqueue_record_answered not in app.extensions.get(_EXTENSION, []):
-        on_responses_saved(app, enqueue_record_answered)
-
-
-def enqueue_record_answered(response_ids: Sequence[int]) -> None:
-    queues().enqueue(record_answered, list(response_ids))
 
 
 def record_answered(response_ids: list[int], now: datetime | None = None) -> dict[str, int]:
-    """The job: apply :func:`apply_answers` to these responses and commit.
+    """A job (or a repair): apply :func:`apply_answers` to these stored responses and commit.
 
     Returns how many invitations were answered, created (for uninvited responses) and cancelled.
     """
@@ -69,17 +57,31 @@ def record_answered(response_ids: list[int], now: datetime | None = None) -> dic
 
 
 def apply_answers(session: Session, response_ids: Sequence[int], *, now: datetime) -> dict[str, int]:
-    """Close the invitations these responses answer (see the module docstring); flushes."""
-    counts = {"answered": 0, "created": 0, "cancelled": 0}
+    """Close the invitations these stored responses answer (see the module docstring); flushes."""
     responses = session.scalars(select(Response).where(Response.id.in_(list(response_ids)),
                                                        Response.contact_id.is_not(None)).order_by(Response.id))
-    for response in list(responses):
+    return close_invitations(session, list(responses), now=now)
+
+
+def close_invitations(session: Session, responses: Sequence[Response], *, now: datetime) -> dict[str, int]:
+    """Close the invitations ``responses`` answer (see the module docstring); flushes.
+
+    ``responses`` may be transient copies of rows written in this transaction
+    (``submit_response`` returns those); only their columns are read.
+    """
+    counts = {"answered": 0, "created": 0, "cancelled": 0}
+    uninvited: list[dict] = []
+    for response in responses:
+        if response.contact_id is None:
+            continue
         invitation = invitation_of(session, response)
         if invitation is not None:
             counts["answered"] += _mark_answered(invitation, response, now)
         else:
-            counts["created"] += _record_uninvited(session, response, now)
+            uninvited.append(_uninvited_row(response, now))
         counts["cancelled"] += _cancel_others(session, response, now)
+    if uninvited:
+        counts["created"] += _insert_uninvited(session, uninvited)
     session.flush()
     return counts
 
@@ -108,32 +110,39 @@ def _mark_answered(invitation: Invitation, response: Response, now: datetime) ->
     return 1
 
 
-def _record_uninvited(session: Session, response: Response, now: datetime) -> int:
-    firing_key = f"{RESPONSE_TRIGGER}:{response.id}"
-    if session.scalar(select(exists().where(
-            Invitation.contact_id == response.contact_id, Invitation.survey_version_id == response.survey_version_id,
-            Invitation.trigger_key == RESPONSE_TRIGGER, Invitation.firing_key == firing_key))):
-        return 0
-    row = Invitation(
-        contact_id=response.contact_id, account_id=response.account_id, survey_id=response.survey_id,
-        survey_version_id=response.survey_version_id, trigger_key=RESPONSE_TRIGGER, firing_key=firing_key,
-        channel=DeliveryChannel.LINK, channels=[DeliveryChannel.LINK.value], state=InvitationState.ANSWERED,
-        scheduled_for=response.submitted_at, sent_at=response.submitted_at, answered_at=response.submitted_at,
-        closed_at=now, attempts=0, details={"response_id": response.id, "response_channel": response.channel.value})
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return 0  # another run of this job wrote it first
-    return 1
+def _uninvited_row(response: Response, now: datetime) -> dict:
+    return {"contact_id": response.contact_id, "account_id": response.account_id, "survey_id": response.survey_id,
+            "survey_version_id": response.survey_version_id, "trigger_key": RESPONSE_TRIGGER,
+            "firing_key": f"{RESPONSE_TRIGGER}:{response.id}", "channel": DeliveryChannel.LINK.value,
+            "channels": [DeliveryChannel.LINK.value], "state": InvitationState.ANSWERED.value,
+            "scheduled_for": response.submitted_at, "sent_at": response.submitted_at,
+            "answered_at": response.submitted_at, "closed_at": now, "attempts": 0,
+            "details": {"response_id": response.id, "response_channel": Channel(response.channel).value},
+            "created_at": now, "updated_at": now}
+
+
+_UNIQUE_FIRING = ["contact_id", "survey_version_id", "trigger_key", "firing_key"]
+_INSERT_UNINVITED = {name: dialect.insert(Invitation.__table__).on_conflict_do_nothing(index_elements=_UNIQUE_FIRING)
+                     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_table = Invitation.__table__
+# Built once (this runs with every stored answer). Core, not the ORM: the invitations it
+# cancels are not in the session, and ORM synchronisation would cost a second query.
+_CANCEL_OTHERS = (
+    update(_table)
+    .where(_table.c.contact_id == bindparam("contact"), _table.c.survey_id == bindparam("survey"),
+           _table.c.state.in_([state.value for state in OPEN_STATES]), _table.c.created_at <= bindparam("answered"))
+    .values(state=InvitationState.CANCELLED.value, reason=bindparam("reason"), closed_at=bindparam("now"),
+            claimed_until=None, updated_at=bindparam("now")))
+
+
+def _insert_uninvited(session: Session, rows: list[dict]) -> int:
+    """Insert the answered rows of uninvited responses; one already there (a second pass) is left alone."""
+    dialect = session.connection().dialect.name
+    return session.execute(_INSERT_UNINVITED["postgresql" if dialect == "postgresql" else "sqlite"], rows).rowcount
 
 
 def _cancel_others(session: Session, response: Response, now: datetime) -> int:
-    reason = f"answered through {response.channel.value}"[:REASON_MAX]
-    result = session.execute(
-        update(Invitation)
-        .where(Invitation.contact_id == response.contact_id, Invitation.survey_id == response.survey_id,
-               Invitation.state.in_(OPEN_STATES), Invitation.created_at <= response.submitted_at)
-        .values(state=InvitationState.CANCELLED, reason=reason, closed_at=now, claimed_until=None)
-        .execution_options(synchronize_session="fetch"))
+    reason = f"answered through {Channel(response.channel).value}"[:REASON_MAX]
+    result = session.execute(_CANCEL_OTHERS, {"contact": response.contact_id, "survey": response.survey_id,
+                                              "answered": response.submitted_at, "reason": reason, "now": now})
     return result.rowcount

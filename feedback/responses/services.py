@@ -11,6 +11,9 @@ Contract of :func:`submit_response`:
   ones raise :class:`ResponseConflict` — unless the channel lets a respondent
   change their mind (``Submission.may_revise``, e.g. a second click in an email);
 - the account's plan, segment, ARR, CSM and renewal date are copied on creation;
+- in the same transaction, the contact's invitations to the survey are closed
+  (:func:`feedback.journeys.answers.close_invitations`): answered, or cancelled
+  when answered elsewhere; an uninvited answer counts for the throttles;
 - the ids of saved responses are handed to the after-commit listeners
   (:mod:`feedback.responses.hooks`), never before the commit.
 
@@ -28,6 +31,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from feedback.journeys.answers import close_invitations
 from feedback.responses.hooks import mark_saved
 from feedback.responses.models import Answer, Channel, Response
 from surveys.audience.models import Contact
@@ -106,6 +110,7 @@ def submit_response(session: Session, survey: SurveyLike, submission: Submission
         assert existing is not None
         return _update(session, existing, submission)
     session.execute(insert(Answer), [_answer_values(response.id, answer) for answer in answers.values()])
+    close_invitations(session, [response], now=response.created_at)
     mark_saved(session, response.id)
     return SubmitResult(response, created=True, changed=True, answers=answers)
 
@@ -208,6 +213,7 @@ def _update(session: Session, response: Response, submission: Submission) -> Sub
     response.partial = partial
     response.updated_at = utcnow()
     session.flush()
+    close_invitations(session, [response], now=response.updated_at)
     mark_saved(session, response.id)
     return SubmitResult(response, created=False, changed=True, answers=merged)
 
@@ -278,6 +284,7 @@ def submit_responses(session: Session, survey: SurveyLike, submissions: Sequence
         mark_saved(session, response_id)
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
+    close_invitations(session, [results[index].response for index in inserted], now=now)
     for index in values.keys() - inserted.keys():  # lost a race for its key: update the winner
         submission = submissions[index]
         winner = _existing(session, survey, submission)

@@ -79,8 +79,11 @@ def _off_scale(flow: Flow, low: int, high: int):
 
 
 def _record(flow: Flow, question_id: str, score: int):
-    """Save the score, open the invitation, commit; redirect to what comes next."""
+    """Open the invitation, save the score (which answers it), commit; redirect to what comes next."""
     respondent = flow.respondent
+    assert respondent.link is not None
+    # Opened first, so the answer below (same transaction) closes it as answered with both times.
+    open_invitation(respondent.link)
     try:
         merged = validate_answers(flow.definition, {question_id: score}, partial=True, existing=flow.answers)
         following = flow.after(question_id, merged)
@@ -98,8 +101,6 @@ def _record(flow: Flow, question_id: str, score: int):
         # answers stand, and the hosted page lets the respondent change them properly.
         db.session.rollback()
         return redirect(flow.url(question_id), code=303)
-    assert respondent.link is not None
-    open_invitation(respondent.link)
     db.session.commit()
     next_step = following or (missing[0] if missing else THANK_YOU)
     return redirect(flow.url(next_step), code=303)

@@ -1,17 +1,15 @@
-"""The response listener: answered and cancelled invitations, and uninvited answers that count, through a
-real RQ worker."""
+"""Answers close invitations in the response's own transaction: answered and cancelled invitations,
+and uninvited answers that count for the throttles; record_answered repairs stored ones, through a real
+RQ worker."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import select
 
-from feedback.journeys.answers import (
-    RESPONSE_TRIGGER,
-    enqueue_record_answered,
-    record_answered,
-)
+from feedback.journeys.answers import RESPONSE_TRIGGER, record_answered
 from feedback.responses.models import Channel
 from feedback.responses.services import Submission, submit_response
 from feedback.worker import make_worker
@@ -59,10 +57,7 @@ def test_the_invitation_whose_link_was_used_is_answered_and_the_others_cancelled
     elsewhere = invite(session, ada, other, sent_at=None, state=InvitationState.SCHEDULED)
 
     response = answer(session, survey, ada, channel=Channel.EMAIL, client_response_id=f"link:{ada.id}:i{mailed.id}")
-    assert queue.count == 1, "the listener enqueued one job"
-    assert states(session, mailed, in_app) == [("sent", None), ("scheduled", None)], "the listener wrote nothing"
-
-    run_worker(app)
+    assert queue.count == 0, "nothing waits for a job: the answer's transaction closed the invitations"
     assert states(session, mailed, in_app, elsewhere) == [
         ("answered", None), ("cancelled", "answered through email"), ("scheduled", None)]
     assert session.get(Invitation, mailed.id).answered_at == response.submitted_at
@@ -70,7 +65,7 @@ def test_the_invitation_whose_link_was_used_is_answered_and_the_others_cancelled
 
     again = queue.enqueue(record_answered, [response.id])
     run_worker(app)
-    assert again.return_value(refresh=True) == {"answered": 0, "created": 0, "cancelled": 0}, "safe to run twice"
+    assert again.return_value(refresh=True) == {"answered": 0, "created": 0, "cancelled": 0}, "safe to apply twice"
 
 
 def test_an_uninvited_answer_gets_an_answered_row_that_throttles(app, session, queue, ada):
@@ -79,7 +74,6 @@ def test_an_uninvited_answer_gets_an_answered_row_that_throttles(app, session, q
     waiting = invite(session, ada, survey, sent_at=None, state=InvitationState.SCHEDULED)
     response = answer(session, survey, ada, channel=Channel.API)
     anonymous = answer(session, survey, None)
-    run_worker(app)
 
     session.expire_all()
     [row] = session.scalars(select(Invitation).where(Invitation.trigger_key == RESPONSE_TRIGGER)).all()
@@ -101,11 +95,8 @@ def test_an_uninvited_answer_gets_an_answered_row_that_throttles(app, session, q
 def test_a_later_invitation_is_not_cancelled_by_a_revised_answer(app, session, queue, ada):
     survey = live_survey(session, "Onboarding NPS")
     response = answer(session, survey, ada, client_response_id="web-1", partial=True)
-    run_worker(app)
     newer = invite(session, ada, survey, sent_at=None, state=InvitationState.SCHEDULED)
     answer(session, survey, ada, client_response_id="web-1")  # the same response, completed
-    assert queue.count == 1
-    run_worker(app)
     assert states(session, newer) == [("scheduled", None)]
     assert len(session.scalars(select(Invitation).where(
         Invitation.firing_key == f"response:{response.id}")).all()) == 1
@@ -116,10 +107,30 @@ def test_a_link_of_another_contact_or_survey_is_not_taken_for_an_invitation(app,
     bob = make_contact(name="Bob")
     bobs = invite(session, bob, survey, sent_at=utcnow() - timedelta(days=1))
     response = answer(session, survey, ada, client_response_id=f"link:{ada.id}:i{bobs.id}")
-    run_worker(app)
     assert states(session, bobs) == [("sent", None)]
     assert session.scalars(select(Invitation).where(Invitation.firing_key == f"response:{response.id}")).one()
 
 
-def test_the_listener_is_registered_once(app):
-    assert app.extensions["response_listeners"].count(enqueue_record_answered) == 1
+
+def test_a_batch_closes_the_invitations_of_every_row(app, session, ada, make_contact):
+    from feedback.responses.services import submit_responses
+
+    survey = live_survey(session, "Onboarding NPS")
+    bob = make_contact(name="Bob")
+    waiting = invite(session, bob, survey, sent_at=None, state=InvitationState.SCHEDULED)
+    results = submit_responses(session, survey, [Submission({"nps": 9}, contact=ada, client_response_id="b-1"),
+                                                 Submission({"nps": 3}, contact=bob, channel=Channel.IMPORT)])
+    session.commit()
+    rows = session.scalars(select(Invitation).where(Invitation.trigger_key == RESPONSE_TRIGGER)
+                           .order_by(Invitation.contact_id)).all()
+    assert [r.firing_key for r in rows] == [f"response:{r.response.id}" for r in results]
+    assert states(session, waiting) == [("cancelled", "answered through import")]
+
+
+def test_a_refused_answer_leaves_the_invitations_alone(session, ada):
+    survey = live_survey(session, "Onboarding NPS")
+    waiting = invite(session, ada, survey, sent_at=None, state=InvitationState.SCHEDULED)
+    with pytest.raises(ValidationError):
+        submit_response(session, survey, Submission({"nps": 11}, contact=ada))
+    session.rollback()
+    assert states(session, waiting) == [("scheduled", None)]
