@@ -21,7 +21,6 @@ from feedback.web import trigger_forms as tf
 from feedback.web.blueprint import bp
 from feedback.web.forms import ConfirmForm
 from feedback.web.survey_common import flatten, get_survey, has_endpoint, save_draft, save_draft_and_flash
-from feedback.web.survey_display import FIELD_NAMES
 from feedback.web.survey_views import designer_context
 from surveys.db import db
 from surveys.design.models import Survey, SurveyStatus
