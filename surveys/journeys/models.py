@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys.db import Base, UTCDateTime, utcnow
@@ -12,6 +12,7 @@ from surveys.db import Base, UTCDateTime, utcnow
 EVENT_NAME_MAX = 128
 IDEMPOTENCY_KEY_MAX = 255
 TIMEZONE_MAX = 64
+WIDGET_SECRET_MAX = 64
 
 DEFAULT_RECONTACT_DAYS = 30
 DEFAULT_ACCOUNT_LIMIT = 3
@@ -59,4 +60,8 @@ class WorkspaceSettings(Base):
     account_limit: Mapped[int] = mapped_column(Integer, default=DEFAULT_ACCOUNT_LIMIT)
     account_period_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_ACCOUNT_PERIOD_DAYS)
     send_window: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The in-product widget: identify() is trusted unless verification is on; then its
+    # user_hash must be HMAC-SHA256(external id, widget_secret).
+    widget_verify_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    widget_secret: Mapped[str | None] = mapped_column(String(WIDGET_SECRET_MAX))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
