@@ -12,7 +12,7 @@ import sys
 
 from bench.harness import DATABASES, Result, markdown_table, say, target
 
-BENCHMARKS = ("accounts_upsert", "response_submit", "events_ingest", "email_dispatch")
+BENCHMARKS = ("accounts_upsert", "response_submit", "events_ingest", "email_dispatch", "widget")
 DEFAULT_ROWS = 10_000  # unless the module sets its own DEFAULT_ROWS
 
 

@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import feedback.auth.access  # noqa: F401 - registers the login user loader
     import feedback.models  # noqa: F401 - registers every table on the shared metadata
-    from feedback import api as api_layer, cli, journeys, web
+    from feedback import api as api_layer, cli, journeys, web, widget
     from feedback.responses import erasure, hooks
 
     hooks.init_app(app)
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     erasure.init_app(app)  # answers' free text goes when a contact is erased
     api_layer.init_app(app)
     web.init_app(app)
+    widget.init_app(app)  # the in-product widget: public /w/v1 endpoints and widget.js
     cli.init_app(app)
     return app
 

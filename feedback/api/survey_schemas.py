@@ -5,8 +5,8 @@ The definition fields (``product``, ``locale``, ``questions``, ``thank_you``,
 :func:`surveys.design.definition.load_definition`, which names a bad question by
 its id (``errors.json.questions.<id>.<field>``), not by its position.
 
-``triggers``, ``send_window`` and ``throttle`` are read with the same schemas
-``load_definition`` uses (:mod:`surveys.journeys.triggers`), so the OpenAPI document
+``triggers``, ``send_window``, ``throttle`` and ``widget`` are read with the same schemas
+``load_definition`` uses (:mod:`surveys.journeys.triggers`, :mod:`surveys.design.widget`), so the OpenAPI document
 shows their whole shape and a bad one is a 422 naming the field
 (``errors.json.triggers.0.delay``) before anything is written.
 """
@@ -27,10 +27,11 @@ from surveys.design.definition import DEFAULT_PRODUCT
 from surveys.design.models import NAME_MAX, SurveyStatus
 from surveys.design.services import has_unpublished_changes
 from surveys.design.templates import TEMPLATES
+from surveys.design.widget import WidgetSchema
 from surveys.journeys.triggers import MAX_TRIGGERS, SendWindowSchema, ThrottleSchema, TriggerSchema
 
 DEFINITION_FIELDS = ("product", "locale", "questions", "thank_you", "translations", "triggers", "send_window",
-                     "throttle")
+                     "throttle", "widget")
 
 _QUESTIONS_DESCRIPTION = (
     "The questions, in order (1 to 50). Each is an object: `id` (stable, letters/digits/'-'/'_', generated "
@@ -105,6 +106,12 @@ def _definition_fields() -> dict[str, fields.Field]:
         "throttle": fields.Nested(ThrottleSchema, allow_none=True, metadata={
             "description": "This survey's recontact rule; null or left out: the workspace's (a contact is "
                            "asked at most once per recontact period across all surveys and channels)."}),
+        "widget": fields.Nested(WidgetSchema, allow_none=True, metadata={
+            "description": "How the in-product widget shows this survey: `placement` (bottom-right, bottom-left, "
+                           "center), `brand_color` (#rrggbb), `anonymous` (true: visitors who never called "
+                           "identify() may answer it). Keys left out, or null: the defaults "
+                           "(bottom-right, #4f46e5, false).",
+            "example": {"placement": "bottom-left", "brand_color": "#0f766e", "anonymous": False}}),
     }
 
 
@@ -185,7 +192,7 @@ class SurveySchema(Schema):
         "description": "draft (never published), live (takes answers), paused or archived."})
     template = fields.String(allow_none=True, metadata={"description": "The template it started from, or null."})
     draft = fields.Dict(metadata={"description": "The definition being edited, normalised (defaults filled in): "
-                                                 "questions, texts, triggers, send_window, throttle."})
+                                                 "questions, texts, triggers, send_window, throttle, widget."})
     latest_version = fields.Nested(LatestVersionSchema, allow_none=True, metadata={
         "description": "The latest published version, or null if never published."})
     has_unpublished_changes = fields.Function(

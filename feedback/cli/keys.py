@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -20,11 +20,16 @@ keys = AppGroup("keys", help="Manage API keys.")
 def create(name: str, kind: str, origins: tuple[str, ...]) -> None:
     """Create a key; the key itself is shown once, on the last line."""
     try:
-        _key, plaintext = create_key(db.session, name, KeyKind(kind), allowed_origins=origins)
+        # A public key is derived from the app's secret so the install page can show it again.
+        derive = current_app.config["SECRET_KEY"] if kind == KeyKind.PUBLIC.value else None
+        _key, plaintext = create_key(db.session, name, KeyKind(kind), allowed_origins=origins, derive_with=derive)
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     db.session.commit()
-    click.echo(f"Created {kind} key {name!r}. Store it now: it is not shown again.")
+    if kind == KeyKind.PUBLIC.value:
+        click.echo(f"Created public key {name!r}; the widget install page shows it too.")
+    else:
+        click.echo(f"Created {kind} key {name!r}. Store it now: it is not shown again.")
     click.echo(plaintext)
 
 

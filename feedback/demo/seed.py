@@ -9,11 +9,13 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback.auth.keys import create_key
+from feedback.auth.keys import create_key, normalize_origin
 from feedback.auth.models import KeyKind, User
 from feedback.auth.roles import Role
 from feedback.auth.users import create_user
@@ -26,6 +28,8 @@ from surveys.audience.services import upsert_accounts, upsert_contacts
 ADMIN_EMAIL = "admin@demo.feedback.test"
 MANAGER_EMAIL = "morgan.lee@demo.feedback.test"
 CREDENTIALS_FILE = "demo-login.json"
+# The origins of the one-command run: the widget demo page (/widget/demo) is served from there.
+WIDGET_ORIGINS = ("http://127.0.0.1:5000", "http://localhost:5000")
 
 
 @dataclass
@@ -56,7 +60,22 @@ def seed_demo(session: Session, today: date | None = None) -> DemoLogin | None:
     seed_responses(session, surveys, milestones, now)
     seed_journeys(session, now)
     _key, plaintext = create_key(session, "Demo CRM sync", KeyKind.SECRET, created_by=admin)
+    _demo_widget_key(session, admin)
     return DemoLogin(ADMIN_EMAIL, password, plaintext)
+
+
+def _demo_widget_key(session: Session, admin: User) -> None:
+    """A public key for the widget demo page; made from the app's secret key, so the install page shows it."""
+    origins, derive_with = list(WIDGET_ORIGINS), None
+    if has_app_context():
+        derive_with = current_app.config["SECRET_KEY"]
+        base = urlsplit(current_app.config.get("BASE_URL") or "")
+        try:
+            origins.append(normalize_origin(f"{base.scheme}://{base.netloc}"))  # where this install is served
+        except ValueError:
+            pass
+    create_key(session, "Demo widget", KeyKind.PUBLIC, created_by=admin, allowed_origins=origins,
+               derive_with=derive_with)
 
 
 def _teammate(session: Session, admin: User, email: str, role: Role, name: str) -> User:

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         accounts, errors, filters, hosted, imports, keys, login, outbox, response_views, survey_triggers, survey_views,
         users,
         contacts, survey_trigger_preview, workspace,
+        survey_widget, widget_demo, widget_install, workspace_widget,
     )
     from feedback.web.blueprint import bp
 

@@ -1,9 +1,14 @@
-"""API keys (admins): list, create (the key is shown once), revoke."""
+"""API keys (admins): list, create (the key is shown once), revoke.
+
+A public key is created with the browser origins allowed to use it (one per line) and
+can be shown again on the widget's install page (``derive_with``, see feedback.auth.keys).
+"""
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import TextAreaField
 
 from feedback.auth.access import requires
 from feedback.auth.keys import create_key, list_keys, revoke_key
@@ -14,6 +19,19 @@ from feedback.web.forms import ConfirmForm, KeyForm
 from surveys.db import db
 
 
+def origin_lines(text: str | None) -> list[str]:
+    """The non-blank lines of a textarea (commas and spaces separate too)."""
+    return [part for part in (text or "").replace(",", " ").split() if part]
+
+
+class NewKeyForm(KeyForm):
+    allowed_origins = TextAreaField(
+        "Allowed origins (public keys)", render_kw={"rows": 3, "placeholder": "https://app.example.com",
+                                                    "spellcheck": "false", "autocomplete": "off"},
+        description="The web pages that may use a public key, one origin per line: scheme://host[:port]. "
+                    "Browsers anywhere else are refused. Secret keys ignore this.")
+
+
 def _creators(keys: list[ApiKey]) -> dict[int, str]:
     ids = {k.created_by_id for k in keys if k.created_by_id}
     if not ids:
@@ -22,7 +40,7 @@ def _creators(keys: list[ApiKey]) -> dict[int, str]:
     return {user_id: email for user_id, email in rows}
 
 
-def _keys_page(form: KeyForm, status: int = 200):
+def _keys_page(form: NewKeyForm, status: int = 200):
     keys = list_keys(db.session)
     return render_template("web/keys/index.html", keys=keys, creators=_creators(keys), form=form), status
 
@@ -30,20 +48,25 @@ def _keys_page(form: KeyForm, status: int = 200):
 @bp.get("/keys")
 @requires(Permission.MANAGE_KEYS)
 def keys():
-    return _keys_page(KeyForm())
+    return _keys_page(NewKeyForm())
 
 
 @bp.post("/keys")
 @requires(Permission.MANAGE_KEYS)
 def create_api_key():
-    form = KeyForm()
+    form = NewKeyForm()
     if not form.validate_on_submit():
         return _keys_page(form, 422)
+    kind = KeyKind(form.kind.data)
+    origins = origin_lines(form.allowed_origins.data) if kind is KeyKind.PUBLIC else []
     try:
-        key, plaintext = create_key(db.session, form.name.data, KeyKind(form.kind.data), created_by=current_user)
+        key, plaintext = create_key(db.session, form.name.data, kind, created_by=current_user,
+                                    allowed_origins=origins, derive_with=current_app.config["SECRET_KEY"])
     except ValueError as err:
         db.session.rollback()
-        form.name.errors.append(str(err).partition(": ")[2] or str(err))
+        field, _, message = str(err).partition(": ")
+        target = form.allowed_origins if field == "allowed_origins" else form.name
+        target.errors = [*target.errors, message or str(err)]
         return _keys_page(form, 422)
     db.session.commit()
     # Rendered, not redirected: the plaintext must not travel through the session cookie.

@@ -16,7 +16,8 @@ FIELD_NAMES = {"type": "Type", "prompt": "Question", "description": "Help text",
                "min": "Lowest score", "max": "Highest score", "labels": "End labels",
                "placeholder": "Placeholder", "show_if": "Logic", "product": "Product name",
                "locale": "Language", "thank_you": "Thank-you step", "translations": "Translations",
-               "triggers": "Trigger", "send_window": "Send window", "throttle": "Recontact rule"}
+               "triggers": "Trigger", "send_window": "Send window", "throttle": "Recontact rule",
+               "widget": "Widget"}
 
 
 def describe_value(field: str | None, value: Any, definition: dict[str, Any] | None = None) -> list[str]:

@@ -2,9 +2,10 @@
 
 Lists the draft's triggers in words (with what is live in the published version), and edits
 them through plain forms: add / edit / delete a trigger, the survey's send window and its
-recontact rule. Every change saves the whole draft through ``update_draft`` like the question
-editor does; a definition error is shown beside the input it names and nothing is saved.
-Readers (CSMs, viewers) see the page read-only; every POST needs ``DESIGN_SURVEYS``.
+recontact rule (the Widget card posts to :mod:`feedback.web.survey_widget`). Every change saves
+the whole draft through ``update_draft`` like the question editor does; a definition error is
+shown beside the input it names and nothing is saved. Readers (CSMs, viewers) see the page
+read-only; every POST needs ``DESIGN_SURVEYS``.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from feedback.web.survey_views import designer_context
 from surveys.db import db
 from surveys.design.models import Survey, SurveyStatus
 from surveys.design.services import versions_of
+from surveys.design.widget import PLACEMENT_NAMES, PLACEMENTS, shown_color, widget_of
 from surveys.journeys import describe
 from surveys.journeys.models import (
     DEFAULT_ACCOUNT_LIMIT, DEFAULT_ACCOUNT_PERIOD_DAYS, DEFAULT_RECONTACT_DAYS, Event, WorkspaceSettings,
@@ -42,7 +44,7 @@ def _editable(survey: Survey) -> bool:
     return current_user.may(Permission.DESIGN_SURVEYS) and survey.status is not SurveyStatus.ARCHIVED
 
 
-def _editable_survey(survey_id: int) -> Survey:
+def editable_survey(survey_id: int) -> Survey:
     survey = get_survey(survey_id)
     if survey.status is SurveyStatus.ARCHIVED:
         flash("This survey is archived; restore it to edit it.", "warning")
@@ -101,8 +103,9 @@ def _throttle_values(throttle: dict[str, Any] | None) -> dict[str, Any]:
     return {"recontact_days": "" if days is None else str(days), "transactional": bool(throttle.get("transactional"))}
 
 
-def _triggers_page(survey: Survey, *, window: dict[str, Any] | None = None, throttle: dict[str, Any] | None = None,
-                   errors: dict[str, list[str]] | None = None, status: int = 200):
+def triggers_page(survey: Survey, *, window: dict[str, Any] | None = None, throttle: dict[str, Any] | None = None,
+                  widget: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None, status: int = 200):
+    """The Triggers tab; the values given (a form that failed) are shown instead of the draft's."""
     state, removed = _live_state(survey)
     return render_template(
         "web/surveys/triggers.html", **designer_context(survey), trigger_state=state,
@@ -110,7 +113,8 @@ def _triggers_page(survey: Survey, *, window: dict[str, Any] | None = None, thro
         window=window or _window_values(survey.draft.get("send_window")),
         throttle=throttle or _throttle_values(survey.draft.get("throttle")), errors=errors or {},
         preview_enabled=has_endpoint(PREVIEW_ENDPOINT), day_labels=tf.DAY_LABELS, max_triggers=MAX_TRIGGERS,
-        type_labels=tf.TYPE_LABELS, trigger_types=TRIGGER_TYPES,
+        type_labels=tf.TYPE_LABELS, trigger_types=TRIGGER_TYPES, widget=widget or widget_of(survey.draft),
+        placements=[(p, PLACEMENT_NAMES[p]) for p in PLACEMENTS], shown_color=shown_color,
     ), status
 
 
@@ -118,7 +122,7 @@ def _triggers_page(survey: Survey, *, window: dict[str, Any] | None = None, thro
 @requires(Permission.READ_SURVEYS)
 def survey_triggers(survey_id: int):
     """The survey's triggers in words, its send window and recontact rule."""
-    return _triggers_page(get_survey(survey_id))
+    return triggers_page(get_survey(survey_id))
 
 
 # --- one trigger -------------------------------------------------------------------------------
@@ -176,7 +180,7 @@ def _save_trigger(survey: Survey, key: str | None):
 @requires(Permission.DESIGN_SURVEYS)
 def new_trigger(survey_id: int):
     """GET: the editor for a new trigger of ``?type=`` (event, date, recurring); POST: add it."""
-    survey = _editable_survey(survey_id)
+    survey = editable_survey(survey_id)
     if request.method == "POST":
         return _save_trigger(survey, None)
     kind = request.args.get("type", "event")
@@ -191,7 +195,7 @@ def new_trigger(survey_id: int):
 @bp.route("/surveys/<int:survey_id>/triggers/<trigger_key>/edit", methods=["GET", "POST"])
 @requires(Permission.DESIGN_SURVEYS)
 def edit_trigger(survey_id: int, trigger_key: str):
-    survey = _editable_survey(survey_id)
+    survey = editable_survey(survey_id)
     index = _index_of(survey.draft, trigger_key)
     if index is None:
         abort(404)
@@ -203,7 +207,7 @@ def edit_trigger(survey_id: int, trigger_key: str):
 @bp.post("/surveys/<int:survey_id>/triggers/<trigger_key>/delete")
 @requires(Permission.DESIGN_SURVEYS)
 def delete_trigger(survey_id: int, trigger_key: str):
-    survey = _editable_survey(survey_id)
+    survey = editable_survey(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     index = _index_of(survey.draft, trigger_key)
@@ -233,7 +237,7 @@ def _rule_errors(messages: dict[str, Any], section: str, inputs: dict[str, str])
 @requires(Permission.DESIGN_SURVEYS)
 def save_send_window(survey_id: int):
     """Off (the workspace's window applies) or days + start/end times in the contact's timezone."""
-    survey = _editable_survey(survey_id)
+    survey = editable_survey(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     values = {"mode": request.form.get("window_mode", "none"),
@@ -244,7 +248,7 @@ def save_send_window(survey_id: int):
     messages = save_draft(survey, definition)
     if messages is not None:
         errors = _rule_errors(messages, "send_window", {"days": "days", "start": "window_start", "end": "window_end"})
-        return _triggers_page(get_survey(survey_id), window=values, errors=errors, status=422)
+        return triggers_page(get_survey(survey_id), window=values, errors=errors, status=422)
     db.session.commit()
     flash("Send window saved in the draft: " + describe.describe_send_window(window) + ".", "success")
     return redirect(_page_url(survey_id, "send-window"), code=303)
@@ -254,7 +258,7 @@ def save_send_window(survey_id: int):
 @requires(Permission.DESIGN_SURVEYS)
 def save_throttle(survey_id: int):
     """The survey's recontact period (blank: the workspace's) and whether it is transactional."""
-    survey = _editable_survey(survey_id)
+    survey = editable_survey(survey_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     values = {"recontact_days": request.form.get("recontact_days", "").strip(),
@@ -264,14 +268,14 @@ def save_throttle(survey_id: int):
         try:
             days = int(values["recontact_days"])
         except ValueError:
-            return _triggers_page(survey, throttle=values, status=422,
+            return triggers_page(survey, throttle=values, status=422,
                                   errors={"recontact_days": ["A whole number of days, or blank for the workspace's."]})
     throttle = {"recontact_days": days, "transactional": values["transactional"]}
     messages = save_draft(survey, {**survey.draft, "throttle": throttle})
     if messages is not None:
         errors = _rule_errors(messages, "throttle", {"recontact_days": "recontact_days",
                                                      "transactional": "transactional"})
-        return _triggers_page(get_survey(survey_id), throttle=values, errors=errors, status=422)
+        return triggers_page(get_survey(survey_id), throttle=values, errors=errors, status=422)
     db.session.commit()
     flash("Recontact rule saved in the draft: " + describe.describe_throttle(throttle) + ".", "success")
     return redirect(_page_url(survey_id, "recontact"), code=303)

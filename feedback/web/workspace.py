@@ -1,7 +1,8 @@
 """The workspace settings page (admins): the asking rules every survey shares.
 
 Timezone (the fallback for contacts without a valid one), the recontact period, the account
-limit (N invitations per period per account) and the default send window. A bad value is
+limit (N invitations per period per account) and the default send window; the widget card
+(identity verification and its secret) posts to :mod:`feedback.web.workspace_widget`. A bad value is
 answered with a 422 that shows the page again, the message beside the field it names, and
 nothing saved.
 """
@@ -11,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from wtforms import (
@@ -27,7 +28,8 @@ from wtforms.validators import ValidationError as FieldError
 
 from feedback.auth.access import requires
 from feedback.auth.roles import Permission
-from feedback.web.blueprint import bp
+from feedback.web.blueprint import bp, no_store
+from feedback.web.forms import ConfirmForm
 from surveys.db import begin_write, db
 from surveys.journeys.models import TIMEZONE_MAX, WorkspaceSettings
 from surveys.journeys.settings import read_settings, workspace_settings
@@ -100,7 +102,10 @@ class WorkspaceForm(FlaskForm):
 
 
 def _page(form: WorkspaceForm, status: int = 200):
-    return render_template("web/workspace/settings.html", form=form, timezones=timezone_names()), status
+    # The page shows the widget secret: kept out of every cache.
+    return no_store(make_response(render_template(
+        "web/workspace/settings.html", form=form, timezones=timezone_names(), widget=read_settings(db.session),
+        widget_form=ConfirmForm()), status))
 
 
 @bp.get("/settings", endpoint="workspace_settings")

@@ -19,6 +19,7 @@ from surveys.design.kinds import (
     score_range,
 )
 from surveys.design.placeholders import check_placeholders
+from surveys.design.widget import DEFAULT_WIDGET, WidgetSchema
 from surveys.journeys.triggers import (
     DEFAULT_THROTTLE, MAX_TRIGGERS, SendWindowSchema, ThrottleSchema, TriggerSchema,
 )
@@ -215,6 +216,8 @@ class DefinitionSchema(Schema):
         max=MAX_TRIGGERS, error=f"At most {MAX_TRIGGERS} triggers."))
     send_window = fields.Nested(SendWindowSchema, allow_none=True)
     throttle = fields.Nested(ThrottleSchema, allow_none=True)
+    # How the in-product widget shows it and whether anonymous visitors may answer (surveys.design.widget).
+    widget = fields.Nested(WidgetSchema, allow_none=True)
 
     @pre_load
     def ids_for_new_questions(self, data: Any, **kwargs: Any) -> Any:
@@ -260,6 +263,7 @@ class DefinitionSchema(Schema):
         data["triggers"] = data.get("triggers") or []
         data.setdefault("send_window", None)
         data["throttle"] = data.get("throttle") or dict(DEFAULT_THROTTLE)
+        data["widget"] = {**DEFAULT_WIDGET, **(data.get("widget") or {})}
         return data
 
 

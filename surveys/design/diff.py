@@ -5,13 +5,17 @@ Each change is a JSON-able dict: ``{"kind": "added" | "removed" | "changed" |
 "before": ..., "after": ..., "summary": "..."}``.
 
 Trigger changes have ``field`` ``"triggers"`` and a ``"trigger"`` key (its id); send window
-and throttle changes are ``"survey"`` changes of ``send_window`` / ``throttle``. Their
-``before``/``after`` are already words ("t1 · delay: 3 days"), not the stored JSON.
+and throttle changes are ``"survey"`` changes of ``send_window`` / ``throttle``; each changed
+widget setting is a ``"survey"`` change of ``widget`` with a ``"setting"`` key (placement,
+brand_color, anonymous). Their ``before``/``after`` are already words ("t1 · delay: 3 days"),
+not the stored JSON.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from surveys.design.widget import WIDGET_FIELD_NAMES, widget_of
+from surveys.design.widget import field_words as widget_words
 from surveys.journeys.describe import (
     TRIGGER_FIELD_NAMES, describe_send_window, describe_throttle, describe_trigger, field_words,
 )
@@ -32,7 +36,8 @@ def diff_definitions(old: dict[str, Any] | None, new: dict[str, Any]) -> list[di
     """The changes from ``old`` (None: nothing published yet) to ``new``."""
     if old is None:
         return [_change("added", f"Question {q['id']!r} added", q["id"], after=q.get("prompt"))
-                for q in new["questions"]] + _trigger_changes({}, new) + _asking_changes({}, new)
+                for q in new["questions"]] + _trigger_changes({}, new) + _asking_changes({}, new) + _widget_changes(
+                    {}, new)
     changes: list[dict[str, Any]] = []
     before = {q["id"]: q for q in old["questions"]}
     after = {q["id"]: q for q in new["questions"]}
@@ -55,7 +60,7 @@ def diff_definitions(old: dict[str, Any] | None, new: dict[str, Any]) -> list[di
         if old.get(field) != new.get(field):
             changes.append(_change("survey", f"{field.replace('_', ' ').capitalize()} changed", None, field,
                                    old.get(field), new.get(field)))
-    return changes + _trigger_changes(old, new) + _asking_changes(old, new)
+    return changes + _trigger_changes(old, new) + _asking_changes(old, new) + _widget_changes(old, new)
 
 
 def _trigger_change(kind: str, key: str, summary: str, before: Any = None, after: Any = None) -> dict[str, Any]:
@@ -98,4 +103,17 @@ def _asking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, 
     if (old.get("throttle") or DEFAULT_THROTTLE) != (new.get("throttle") or DEFAULT_THROTTLE):
         was, now = describe_throttle(old.get("throttle")), describe_throttle(new.get("throttle"))
         changes.append(_change("survey", f"Recontact rule: {was} → {now}", None, "throttle", was, now))
+    return changes
+
+
+def _widget_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each widget setting that changed (a definition without the section has the defaults)."""
+    was, now = widget_of(old), widget_of(new)
+    changes = []
+    for name, title in WIDGET_FIELD_NAMES.items():
+        if was[name] != now[name]:
+            before, after = widget_words(name, was), widget_words(name, now)
+            changes.append({**_change("survey", f"Widget · {title}: {before} → {after}", None, "widget",
+                                      f"{title.capitalize()}: {before}", f"{title.capitalize()}: {after}"),
+                            "setting": name})
     return changes

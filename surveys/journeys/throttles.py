@@ -31,8 +31,9 @@ from surveys.journeys.models import WorkspaceSettings
 from surveys.journeys.triggers import Throttle
 from surveys.journeys.verdicts import Verdict
 
-# The states of an invitation that reached the person; with sent_at, they count.
-SENT_STATES = (InvitationState.SENT, InvitationState.OPENED, InvitationState.ANSWERED)
+# The states of an invitation that may have reached the person; with sent_at, they count. A
+# cancelled one counts when it had gone out (a mail later cancelled, a widget survey dismissed).
+SENT_STATES = (InvitationState.SENT, InvitationState.OPENED, InvitationState.ANSWERED, InvitationState.CANCELLED)
 
 
 @dataclass(frozen=True)
