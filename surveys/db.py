@@ -5,10 +5,12 @@ import it, never the reverse.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Insert, MetaData, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -85,3 +87,27 @@ def begin_write(session: Session | scoped_session[Session]) -> None:
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+_IGNORING_DUPLICATES: dict[tuple[str, str, tuple[str, ...]], Insert] = {}
+
+
+def insert_ignoring_duplicates(session: Session, table: Table, unique_columns: Sequence[str]) -> Insert:
+    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING`` for the session's database.
+
+    A row whose key is taken (even by a concurrent writer: PostgreSQL waits for it to
+    commit) is left out without aborting the transaction; ``RETURNING`` then names only
+    the rows written. Built once per database, table and key: answers and events run it
+    on every request.
+    """
+    dialect_name = session.connection().dialect.name
+    key = (dialect_name, table.name, tuple(unique_columns))
+    stmt = _IGNORING_DUPLICATES.get(key)
+    if stmt is None:
+        if dialect_name not in ("postgresql", "sqlite"):  # pragma: no cover - the service runs on these two
+            raise RuntimeError(f"unsupported database {dialect_name!r}")
+        module = postgresql if dialect_name == "postgresql" else sqlite
+        stmt = _IGNORING_DUPLICATES[key] = module.insert(table).on_conflict_do_nothing(
+            index_elements=list(unique_columns))
+    return stmt
+

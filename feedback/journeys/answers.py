@@ -24,11 +24,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback.responses.models import Channel, Response
-from surveys.db import begin_write, db, utcnow
+from surveys.db import begin_write, db, insert_ignoring_duplicates, utcnow
 from surveys.delivery.models import (
     OPEN_STATES,
     REASON_MAX,
@@ -138,9 +137,7 @@ def _uninvited_row(response: Response, now: datetime) -> dict:
             "created_at": now, "updated_at": now}
 
 
-_UNIQUE_FIRING = ["contact_id", "survey_version_id", "trigger_key", "firing_key"]
-_INSERT_UNINVITED = {name: dialect.insert(Invitation.__table__).on_conflict_do_nothing(index_elements=_UNIQUE_FIRING)
-                     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_UNIQUE_FIRING = ("contact_id", "survey_version_id", "trigger_key", "firing_key")
 _table = Invitation.__table__
 # Built once (this runs with every stored answer). Core, not the ORM: the invitations it
 # cancels are not in the session, and ORM synchronisation would cost a second query.
@@ -154,8 +151,7 @@ _CANCEL_OTHERS = (
 
 def _insert_uninvited(session: Session, rows: list[dict]) -> int:
     """Insert the answered rows of uninvited responses; one already there (a second pass) is left alone."""
-    dialect = session.connection().dialect.name
-    return session.execute(_INSERT_UNINVITED["postgresql" if dialect == "postgresql" else "sqlite"], rows).rowcount
+    return session.execute(insert_ignoring_duplicates(session, Invitation.__table__, _UNIQUE_FIRING), rows).rowcount
 
 
 def _cancel_others(session: Session, response: Response, now: datetime) -> int:

@@ -30,8 +30,8 @@ def on_responses_saved(app: Flask, listener: Listener) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    # SQLAlchemy fires after_commit for a released SAVEPOINT too (submit_response
-    # inserts inside begin_nested()); only the real commit may announce the ids.
+    # SQLAlchemy fires after_commit for a released SAVEPOINT too (a caller may answer
+    # inside begin_nested()); only the real commit may announce the ids.
     if session.in_nested_transaction():
         return
     ids = session.info.pop(_KEY, None)

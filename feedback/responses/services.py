@@ -28,14 +28,13 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback.journeys.answers import close_invitations
 from feedback.responses.hooks import mark_saved
 from feedback.responses.models import Answer, Channel, Response
 from surveys.audience.models import Contact
-from surveys.db import utcnow
+from surveys.db import insert_ignoring_duplicates, utcnow
 from surveys.design.answers import AnswerValue, validate_answers
 from surveys.design.kinds import QuestionType
 from surveys.design.models import Survey, SurveyStatus, SurveyVersion
@@ -163,13 +162,6 @@ def _insert(session: Session, survey_id: int, version_id: int, submission: Submi
     # A transient copy of the row just written: what callers read (id, times, snapshot)
     # without loading it back. It is not in the session; session.get() loads the real one.
     return Response(id=response_id, **values)
-
-
-def insert_ignoring_duplicates(session: Session, model: Any, unique_columns: list[str]) -> Any:
-    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING`` for the session's database."""
-    dialect = session.connection().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model).on_conflict_do_nothing(index_elements=unique_columns)
 
 
 def _answer_values(response_id: int, answer: AnswerValue) -> dict[str, Any]:

@@ -36,13 +36,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveys.audience.erasure import TOMBSTONE_PREFIX
 from surveys.audience.models import NAME_MAX, Contact
 from surveys.audience.schemas import ExternalId, Label, OptionalEmail
 from surveys.audience.services import account_ids_by_external_id, upsert_contacts
+from surveys.db import insert_ignoring_duplicates
 from surveys.journeys.models import EVENT_NAME_MAX, IDEMPOTENCY_KEY_MAX, Event
 
 MAX_BATCH_EVENTS = 1000
@@ -221,12 +221,9 @@ def _insert_keyed(session: Session, values: list[dict[str, Any]]) -> dict[str, i
     """
     if not values:
         return {}
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite if dialect == "sqlite" else None
-    if module is None:  # pragma: no cover - the service runs on SQLite or PostgreSQL
-        raise RuntimeError(f"unsupported database {dialect!r}")
-    stmt = (module.insert(Event).on_conflict_do_nothing(index_elements=[Event.idempotency_key])
-            .returning(Event.idempotency_key, Event.id))
+    table = Event.__table__
+    stmt = insert_ignoring_duplicates(session, table, ["idempotency_key"]).returning(table.c.idempotency_key,
+                                                                                      table.c.id)
     return {key: pk for key, pk in session.execute(stmt, values)}
 
 
