@@ -23,9 +23,8 @@ import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from surveys.delivery.transport import OutboxTransport
+from surveys.delivery.transport import OutboxTransport, SmtpServer
 
 DEFAULT_TIMEOUT = 30.0
 _LEADING_DOT = re.compile(rb"(?m)^\.")
@@ -97,13 +96,11 @@ def deliver(message: EmailMessage, *, smtp_url: str | None, outbox_dir: str | Pa
     _deliver_smtp(message, smtp_url, before_end_of_data, timeout)
 
 
-def _connect(smtp_url: str, timeout: float) -> _SMTP:
-    parts = urlsplit(smtp_url)
-    host = parts.hostname or "localhost"
+def _connect(server: SmtpServer, timeout: float) -> _SMTP:
     try:
-        if parts.scheme == "smtps":
-            return _SMTPS(host, parts.port or 465, timeout=timeout, context=ssl.create_default_context())
-        return _SMTP(host, parts.port or 25, timeout=timeout)
+        if server.implicit_tls:
+            return _SMTPS(server.host, server.port, timeout=timeout, context=ssl.create_default_context())
+        return _SMTP(server.host, server.port, timeout=timeout)
     except smtplib.SMTPConnectError as error:
         raise _smtp_reason(error.smtp_code, error.smtp_error) from error
     except (OSError, smtplib.SMTPException) as error:
@@ -112,15 +109,11 @@ def _connect(smtp_url: str, timeout: float) -> _SMTP:
 
 def _deliver_smtp(message: EmailMessage, smtp_url: str, before_end_of_data: Callable[[], None],
                   timeout: float) -> None:
-    parts = urlsplit(smtp_url)
-    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    smtp = _connect(smtp_url, timeout)
+    server = SmtpServer.from_url(smtp_url)
+    smtp = _connect(server, timeout)
     smtp.before_end_of_data = before_end_of_data
     try:
-        if parts.scheme == "smtp" and options.get("starttls") in {"1", "true", "yes"}:
-            smtp.starttls(context=ssl.create_default_context())
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        server.secure_and_log_in(smtp)
         refused = smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as error:
         smtp.close()

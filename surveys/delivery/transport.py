@@ -49,6 +49,36 @@ class OutboxTransport:
         return message_id
 
 
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where and how to reach the server ``SMTP_URL`` names (see the module docstring)."""
+
+    host: str
+    port: int
+    implicit_tls: bool  # smtps://: TLS from the first byte
+    starttls: bool      # smtp://...?starttls=1: upgrade after EHLO
+    username: str | None
+    password: str
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        parts = urlsplit(url)
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        implicit_tls = parts.scheme == "smtps"
+        return cls(host=parts.hostname or "localhost", port=parts.port or (465 if implicit_tls else 25),
+                   implicit_tls=implicit_tls,
+                   starttls=not implicit_tls and options.get("starttls") in {"1", "true", "yes"},
+                   username=unquote(parts.username) if parts.username else None,
+                   password=unquote(parts.password or ""))
+
+    def secure_and_log_in(self, smtp: smtplib.SMTP) -> None:
+        """STARTTLS when asked for, then log in when the URL has a user; on a connected ``smtp``."""
+        if self.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if self.username:
+            smtp.login(self.username, self.password)
+
+
 @dataclass
 class SmtpTransport:
     """Sends through an SMTP server named by ``SMTP_URL``."""
@@ -58,19 +88,14 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage) -> str:
         message_id = _ensure_message_id(message)
-        parts = urlsplit(self.url)
-        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        host = parts.hostname or "localhost"
-        if parts.scheme == "smtps":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=self.timeout,
-                                                  context=ssl.create_default_context())
+        server = SmtpServer.from_url(self.url)
+        smtp: smtplib.SMTP
+        if server.implicit_tls:
+            smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=self.timeout, context=ssl.create_default_context())
         else:
-            smtp = smtplib.SMTP(host, parts.port or 25, timeout=self.timeout)
+            smtp = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
         with smtp:
-            if parts.scheme == "smtp" and options.get("starttls") in {"1", "true", "yes"}:
-                smtp.starttls(context=ssl.create_default_context())
-            if parts.username:
-                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+            server.secure_and_log_in(smtp)
             smtp.send_message(message)
         return message_id
 
